@@ -1,0 +1,62 @@
+# Two commands for a fresh machine: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEV_ENV := DJANGO_DEBUG=1
+
+.PHONY: install run test test-fast lint format messages check-messages migrations-check deploy-check serve collectstatic ci clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:8000
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEV_ENV) $(BIN)/python manage.py load_demo
+	@echo "Portal: http://$(HOST):$(PORT)/  (English: http://$(HOST):$(PORT)/en/, admin: http://$(HOST):$(PORT)/admin/)"
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install  ## The whole suite (DATABASE_URL=postgres://... to run it on PostgreSQL)
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install  ## Refresh the Spanish catalogue from the source (needs GNU gettext), then compile
+	$(DEV_ENV) $(BIN)/python manage.py makemessages --locale es --no-obsolete --no-location --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*"
+	$(BIN)/python scripts/compile_messages.py
+
+check-messages: install  ## Fail when the catalogue is stale, incomplete or not compiled
+	$(BIN)/python scripts/compile_messages.py --check
+
+migrations-check: install
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+deploy-check: install  ## Django's deployment checklist against production settings
+	DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DATABASE_URL=$${DATABASE_URL:-sqlite:///deploy-check.sqlite3} \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+collectstatic: install
+	$(BIN)/python manage.py collectstatic --no-input
+
+serve: install collectstatic  ## Production server: needs DJANGO_SECRET_KEY and DATABASE_URL (PostgreSQL)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/gunicorn --config portal/gunicorn.conf.py portal.wsgi
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

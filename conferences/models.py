@@ -1,0 +1,1 @@
+# Sessions, attendance, minutes and agreements arrive with their own issue.

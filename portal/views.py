@@ -1,0 +1,43 @@
+"""Site-wide views: home page, health probes, admin login hand-over."""
+
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, resolve_url
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from networks.selectors import registry_key_figures
+
+
+class HomeView(TemplateView):
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["figures"] = registry_key_figures()
+        return context
+
+
+@never_cache
+def healthz(request):
+    """Liveness: the process answers. Touches nothing else."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+def readyz(request):
+    """Readiness: the database answers a query; 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def admin_login_redirect(request, extra_context=None):
+    next_url = request.GET.get(REDIRECT_FIELD_NAME) or resolve_url("admin:index")
+    return redirect(f"{resolve_url('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")

@@ -1,0 +1,37 @@
+import pytest
+
+from tests.factories import (
+    CountryFactory,
+    DepartmentFactory,
+    MunicipalityFactory,
+    StaffUserFactory,
+)
+
+
+@pytest.fixture
+def countries(db):
+    return {code: CountryFactory(code=code) for code in ("SV", "GT", "HN")}
+
+
+@pytest.fixture
+def border_municipalities(countries):
+    """One municipality on each side of the Trifinio area."""
+    departments = {
+        "SV": DepartmentFactory(country=countries["SV"], code="SV-SA", name="Santa Ana"),
+        "GT": DepartmentFactory(country=countries["GT"], code="GT-20", name="Chiquimula"),
+        "HN": DepartmentFactory(country=countries["HN"], code="HN-OC", name="Ocotepeque"),
+    }
+    return {
+        "SV": MunicipalityFactory(department=departments["SV"], name="Metapán", slug="metapan-sv"),
+        "GT": MunicipalityFactory(
+            department=departments["GT"], name="Esquipulas", slug="esquipulas-gt"
+        ),
+        "HN": MunicipalityFactory(
+            department=departments["HN"], name="Ocotepeque", slug="ocotepeque-hn"
+        ),
+    }
+
+
+@pytest.fixture
+def staff_user(db):
+    return StaffUserFactory(email="staff@example.org")
