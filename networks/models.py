@@ -23,14 +23,14 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.name
+
     @property
     def name(self):
         if (get_language() or "es").startswith("en") and self.name_en:
             return self.name_en
         return self.name_es
-
-    def __str__(self):
-        return self.name
 
 
 # Geography ----------------------------------------------------------------------
@@ -291,7 +291,10 @@ class Institution(models.Model):
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """People whose personal data ``user`` may see: staff see all, coordinators their networks'."""
+        """People whose personal data ``user`` may see.
+
+        IOM staff see everyone; a coordinator sees the members of the networks they coordinate.
+        """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_staff:
