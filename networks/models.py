@@ -428,6 +428,17 @@ class NetworkQuerySet(models.QuerySet):
             )
         )
 
+    def of_kind(self, kind):
+        return self.filter(kind=kind)
+
+    def in_country(self, code):
+        """Networks with at least one municipality in the country ``code`` (ISO 3166-1)."""
+        return self.filter(
+            pk__in=Network.municipalities.through.objects.filter(
+                municipality__department__country__code=code
+            ).values("network_id")
+        )
+
 
 class Network(models.Model):
     name = models.CharField(_("name"), max_length=250, unique=True)

@@ -1,6 +1,7 @@
 """Site-wide views: home page, health probes, admin login hand-over."""
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
@@ -8,6 +9,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from networks.models import Network
 from networks.selectors import registry_key_figures
 
 
@@ -17,6 +19,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["figures"] = registry_key_figures()
+        context["networks"] = Network.objects.for_directory()
         return context
 
 
@@ -39,5 +42,8 @@ def readyz(request):
 
 
 def admin_login_redirect(request, extra_context=None):
+    if request.user.is_authenticated and not request.user.is_staff:
+        # Signed in, but not IOM staff: sending them to the login page again would loop.
+        raise PermissionDenied
     next_url = request.GET.get(REDIRECT_FIELD_NAME) or resolve_url("admin:index")
     return redirect(f"{resolve_url('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")

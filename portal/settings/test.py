@@ -16,3 +16,4 @@ STORAGES = {
 }
 SECURE_SSL_REDIRECT = False
 ACCOUNT_RATE_LIMITS = False
+WHITENOISE_AUTOREFRESH = True  # no collectstatic before tests

@@ -1,5 +1,6 @@
 """The Spanish catalogue is complete, compiled, and covers every string in the source."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -36,8 +37,12 @@ def test_compiled_catalogue_matches_the_po_file():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed")
 def test_catalogue_covers_every_translatable_string_in_the_source(tmp_path):
+    if shutil.which("xgettext") is None:
+        # A fresh developer machine may lack GNU gettext; CI installs it and sets REQUIRE_GETTEXT.
+        if os.environ.get("REQUIRE_GETTEXT"):
+            pytest.fail("GNU gettext (xgettext) is required for this check")
+        pytest.skip("GNU gettext is not installed")
     copy = tmp_path / "src"
     shutil.copytree(
         ROOT,

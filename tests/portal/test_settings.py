@@ -1,0 +1,52 @@
+"""Production settings refuse to fall back to development defaults."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args, **env_overrides):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.pop("DATABASE_URL", None)
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings.base"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _manage("check", DATABASE_URL="sqlite:////tmp/portal-settings-test.sqlite3")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_database_url():
+    result = _manage("check", DJANGO_SECRET_KEY="x" * 50)
+
+    assert result.returncode != 0
+    assert "DATABASE_URL must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY="k3y-" + "z9Q!" * 15,
+        DATABASE_URL="sqlite:////tmp/portal-settings-test.sqlite3",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_debug_mode_starts_with_development_defaults():
+    result = _manage("check", DJANGO_DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
