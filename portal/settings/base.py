@@ -39,8 +39,9 @@ DJANGO_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.sites",
     "django.contrib.humanize",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
 ]
 THIRD_PARTY_APPS = [
     "allauth",
@@ -51,6 +52,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "accounts",
     "networks",
+    "practices",
     "conferences",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -71,7 +73,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
-SITE_ID = 1
 
 TEMPLATES = [
     {
