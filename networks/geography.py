@@ -6,6 +6,7 @@ import pycountry
 from django.db import transaction
 
 from .models import Country, Department
+from .services import upsert
 
 # The three countries of the programme's northern triangle; others of the
 # Mesoamerica-Caribbean region load the same way (``manage.py load_geography NI CR``).
@@ -25,9 +26,10 @@ def geography_load(*, country_codes=PROGRAMME_COUNTRIES) -> list[Country]:
         record = pycountry.countries.get(alpha_2=code.upper())
         if record is None:
             raise ValueError(f"Unknown ISO 3166-1 code: {code!r}")
-        country, _created = Country.objects.update_or_create(
-            code=record.alpha_2,
-            defaults={
+        country = upsert(
+            Country,
+            lookup={"code": record.alpha_2},
+            values={
                 "name_es": countries_es.gettext(record.name),
                 "name_en": getattr(record, "common_name", record.name),
             },
@@ -35,9 +37,10 @@ def geography_load(*, country_codes=PROGRAMME_COUNTRIES) -> list[Country]:
         for subdivision in pycountry.subdivisions.get(country_code=record.alpha_2) or []:
             if subdivision.parent_code:  # first level only
                 continue
-            Department.objects.update_or_create(
-                code=subdivision.code,
-                defaults={"country": country, "name": subdivisions_es.gettext(subdivision.name)},
+            upsert(
+                Department,
+                lookup={"code": subdivision.code},
+                values={"country": country, "name": subdivisions_es.gettext(subdivision.name)},
             )
         loaded.append(country)
     return loaded

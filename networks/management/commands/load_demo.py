@@ -1,0 +1,49 @@
+from django.core.management.base import BaseCommand
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from networks.demo import STAFF_EMAIL, demo_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load real border geography and a fictional demo registry (institutions, people, "
+        "three networks) plus a demo staff account. Idempotent."
+    )
+
+    def handle(self, *args, **options):
+        result = demo_load()
+        labels = {
+            "countries": _("Countries"),
+            "departments": _("Departments"),
+            "municipalities": _("Municipalities"),
+            "crossings": _("Border crossings"),
+            "institutions": _("Institutions"),
+            "people": _("People"),
+            "networks": _("Networks"),
+            "memberships": _("Memberships"),
+        }
+        self.stdout.write(self.style.SUCCESS(_("Demo data loaded. People are fictional.")))
+        for key, label in labels.items():
+            self.stdout.write(f"  {label}: {result.counts[key]}")
+
+        if result.staff_password:
+            self.stdout.write(
+                self.style.WARNING(_("Staff account created: %(email)s") % {"email": STAFF_EMAIL})
+            )
+            # Shown once: it is stored hashed and never printed again.
+            self.stdout.write(
+                _("Password (shown only now): %(password)s") % {"password": result.staff_password}
+            )
+            path = reverse("admin:index")
+            self.stdout.write(
+                _("Admin: %(path)s (local server: http://127.0.0.1:8000%(path)s)") % {"path": path}
+            )
+        else:
+            self.stdout.write(
+                _(
+                    "Staff account %(email)s already exists; its password was not changed. "
+                    "To set a new one: manage.py changepassword %(email)s"
+                )
+                % {"email": STAFF_EMAIL}
+            )
