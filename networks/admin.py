@@ -1,0 +1,364 @@
+"""The staff admin of the registry, with spreadsheet import and export.
+
+Changelists join or prefetch everything their columns show, so they run the same number of
+queries whatever the number of rows. Writes with rules of their own go through
+``networks.services`` (``network_save``, ``membership_end``).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from .forms import NetworkAdminForm
+from .models import (
+    BorderCrossing,
+    Country,
+    Department,
+    Institution,
+    Membership,
+    Municipality,
+    Network,
+    Person,
+    Programme,
+)
+from .resources import (
+    InstitutionResource,
+    MembershipResource,
+    MunicipalityResource,
+    NetworkResource,
+    PersonResource,
+)
+from .services import membership_end, network_save
+
+
+class RegistryImportExportAdmin(ImportExportModelAdmin):
+    """Import and export in CSV and XLSX, for staff holding the explicit permissions.
+
+    ``networks.import_<model>`` (with add and change, since an import does both) and
+    ``networks.export_<model>`` (with view) are checked on the buttons and on the views.
+    """
+
+    def has_import_permission(self, request):
+        return (
+            super().has_import_permission(request)
+            and self.has_add_permission(request)
+            and self.has_change_permission(request)
+        )
+
+    def has_export_permission(self, request):
+        return super().has_export_permission(request) and self.has_view_or_change_permission(
+            request
+        )
+
+    def process_result(self, result, request):
+        # The preview only offers to confirm a clean file, but the data may have changed
+        # in between: then the import was rolled back and must not be reported as done.
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(
+                request,
+                gettext(
+                    "Nothing was imported: some rows are no longer valid. "
+                    "Upload the file again to see which."
+                ),
+            )
+            opts = self.model._meta
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_import")
+        return super().process_result(result, request)
+
+
+# Geography ---------------------------------------------------------------------------
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["name_es", "name_en", "code"]
+    search_fields = ["name_es", "name_en", "code"]
+    ordering = ["name_es"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "country"]
+    list_filter = ["country"]
+    list_select_related = ["country"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["country"]
+
+
+class BorderCrossingInline(admin.TabularInline):
+    model = BorderCrossing
+    extra = 0
+    autocomplete_fields = ["leads_to"]
+
+
+class DistrictInline(admin.TabularInline):
+    """Former municipalities that a reform made districts of this one (read only here)."""
+
+    model = Municipality
+    fk_name = "successor"
+    verbose_name = _("district (former municipality)")
+    verbose_name_plural = _("districts (former municipalities)")
+    fields = ["name", "official_code", "department", "valid_until"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("department")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CurrentMunicipalityFilter(admin.SimpleListFilter):
+    title = _("validity")
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return [("current", _("Current")), ("former", _("Merged by a reform"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "current":
+            return queryset.current()
+        if self.value() == "former":
+            return queryset.filter(valid_until__isnull=False)
+        return queryset
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(RegistryImportExportAdmin):
+    resource_classes = [MunicipalityResource]
+    list_display = [
+        "name",
+        "official_code",
+        "department",
+        "country_code",
+        "is_border",
+        "valid_until",
+        "successor",
+    ]
+    list_filter = ["is_border", CurrentMunicipalityFilter, "department__country", "department"]
+    list_select_related = ["department__country", "successor"]
+    search_fields = ["name", "official_code", "slug", "department__name", "department__code"]
+    autocomplete_fields = ["department", "successor", "borders_with"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [BorderCrossingInline, DistrictInline]
+
+    @admin.display(description=_("country"), ordering="department__country__code")
+    def country_code(self, municipality):
+        return municipality.department.country.code
+
+    def get_inlines(self, request, obj):
+        if obj is None or not obj.districts.exists():
+            return [BorderCrossingInline]
+        return self.inlines
+
+
+@admin.register(BorderCrossing)
+class BorderCrossingAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "country_code", "leads_to"]
+    list_filter = ["leads_to", "municipality__department__country"]
+    list_select_related = ["municipality__department__country", "leads_to"]
+    search_fields = ["name", "municipality__name"]
+    autocomplete_fields = ["municipality", "leads_to"]
+
+    @admin.display(description=_("country"), ordering="municipality__department__country__code")
+    def country_code(self, crossing):
+        return crossing.municipality.department.country.code
+
+
+# Institutions and people -----------------------------------------------------------------
+
+
+@admin.register(Institution)
+class InstitutionAdmin(RegistryImportExportAdmin):
+    resource_classes = [InstitutionResource]
+    list_display = ["name", "acronym", "sector", "country", "municipality"]
+    list_filter = ["sector", "country"]
+    list_select_related = ["country", "municipality"]
+    search_fields = ["name", "acronym"]
+    autocomplete_fields = ["country", "municipality"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["network", "person", "institution", "role", "start_date", "end_date"]
+    autocomplete_fields = ["network", "person", "institution"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "network", "institution")
+
+
+class PersonMembershipInline(MembershipInline):
+    fields = ["network", "institution", "role", "start_date", "end_date"]
+    autocomplete_fields = ["network", "institution"]
+
+
+class NetworkMembershipInline(MembershipInline):
+    fields = ["person", "institution", "role", "start_date", "end_date"]
+    autocomplete_fields = ["person", "institution"]
+
+
+@admin.register(Person)
+class PersonAdmin(RegistryImportExportAdmin):
+    resource_classes = [PersonResource]
+    list_display = ["full_name", "email", "phone", "institution", "open_memberships"]
+    list_filter = ["sex", "institution__sector", "institution__country"]
+    list_select_related = ["institution"]
+    search_fields = ["first_name", "last_name", "email", "phone", "institution__name"]
+    autocomplete_fields = ["institution", "user"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["first_name", "last_name", "sex", "email", "phone"]}),
+        (_("Work"), {"fields": ["institution", "position"]}),
+        (_("Consent"), {"fields": ["consent_date", "consent_basis"]}),
+        (_("Account"), {"fields": ["user", "created_at", "updated_at"]}),
+    ]
+    inlines = [PersonMembershipInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                open_membership_count=Count(
+                    "memberships",
+                    filter=Q(memberships__end_date__isnull=True),
+                    distinct=True,
+                )
+            )
+        )
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, person):
+        return f"{person.last_name}, {person.first_name}"
+
+    @admin.display(description=_("open memberships"), ordering="open_membership_count")
+    def open_memberships(self, person):
+        return person.open_membership_count
+
+
+# Programmes and networks -------------------------------------------------------------------
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "donor", "start_date", "end_date", "network_count"]
+    search_fields = ["name", "donor"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(network_total=Count("networks"))
+
+    @admin.display(description=_("networks"), ordering="network_total")
+    def network_count(self, programme):
+        return programme.network_total
+
+
+@admin.register(Network)
+class NetworkAdmin(RegistryImportExportAdmin):
+    resource_classes = [NetworkResource]
+    form = NetworkAdminForm
+    list_display = ["name", "kind", "status", "country_codes", "programme", "open_members"]
+    list_filter = ["kind", "status", "programme", "municipalities__department__country"]
+    search_fields = ["name", "slug"]
+    autocomplete_fields = ["municipalities", "programme"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [NetworkMembershipInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .for_directory()
+            .annotate(
+                open_member_count=Count(
+                    "memberships",
+                    filter=Q(memberships__end_date__isnull=True),
+                    distinct=True,
+                )
+            )
+        )
+
+    @admin.display(description=_("countries"))
+    def country_codes(self, network):
+        return ", ".join(country.code for country in network.countries())
+
+    @admin.display(description=_("open memberships"), ordering="open_member_count")
+    def open_members(self, network):
+        return network.open_member_count
+
+    def save_model(self, request, obj, form, change):
+        # The same write as every other path in; the form has already checked the rule.
+        network_save(network=obj, municipalities=form.cleaned_data["municipalities"])
+
+
+class OpenMembershipFilter(admin.SimpleListFilter):
+    title = _("open or ended")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Open")), ("no", _("Ended"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.open()
+        if self.value() == "no":
+            return queryset.filter(end_date__isnull=False)
+        return queryset
+
+
+@admin.register(Membership)
+class MembershipAdmin(RegistryImportExportAdmin):
+    resource_classes = [MembershipResource]
+    list_display = ["person", "network", "institution", "role", "start_date", "end_date"]
+    list_filter = [OpenMembershipFilter, "role", "network__kind", "network"]
+    list_select_related = ["person", "network", "institution"]
+    search_fields = [
+        "person__first_name",
+        "person__last_name",
+        "person__email",
+        "network__name",
+        "institution__name",
+    ]
+    autocomplete_fields = ["person", "network", "institution"]
+    date_hierarchy = "start_date"
+    actions = ["end_today"]
+
+    @admin.action(description=_("End selected memberships today"), permissions=["change"])
+    def end_today(self, request, queryset):
+        today = timezone.localdate()
+        ended, refused = 0, []
+        for membership in queryset.open().select_related("person", "network"):
+            try:
+                membership_end(membership=membership, end_date=today)
+            except ValidationError as error:
+                refused.append(f"{membership}: {' '.join(error.messages)}")
+            else:
+                ended += 1
+        if ended:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d membership ended today.",
+                    "%(count)d memberships ended today.",
+                    ended,
+                )
+                % {"count": ended},
+            )
+        for problem in refused:
+            messages.error(request, gettext("Not ended: %(problem)s") % {"problem": problem})
+        if not ended and not refused:
+            messages.warning(request, gettext("The selected memberships had already ended."))

@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -17,6 +18,9 @@ from networks.models import (
     Person,
     Programme,
 )
+from practices.enums import PracticeType, ReviewStatus
+from practices.models import Practice, Theme
+from practices.search import practice_index
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -118,3 +122,76 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     institution = factory.LazyAttribute(lambda o: o.person.institution)
     role = MembershipRole.MEMBER
     start_date = datetime.date(2021, 5, 1)
+
+
+# Good practices -----------------------------------------------------------------------------
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    """Themes are loaded by a data migration: known slugs return the existing row."""
+
+    class Meta:
+        model = Theme
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"tema-{n}")
+    name_es = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").capitalize())
+    name_en = factory.LazyAttribute(lambda o: o.name_es)
+
+
+class PracticeFactory(factory.django.DjangoModelFactory):
+    """A draft practice; pass ``themes=[...]``, ``municipalities=[...]`` etc. to link them.
+
+    Its search data is indexed on creation, as the workflow does on every save.
+    """
+
+    class Meta:
+        model = Practice
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Práctica {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title)[:320])
+    summary = "Una práctica municipal de atención a personas migrantes."
+    practice_type = PracticeType.PROGRAMME_OR_PROJECT
+    status = ReviewStatus.DRAFT
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
+
+    @factory.post_generation
+    def gcm_objectives(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.gcm_objectives.set(extracted)
+
+    @factory.post_generation
+    def gcm_principles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.gcm_principles.set(extracted)
+
+    @factory.post_generation
+    def municipalities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.municipalities.set(extracted)
+
+    @factory.post_generation
+    def partner_institutions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.partner_institutions.set(extracted)
+
+    @factory.post_generation
+    def search_index(self, create, extracted, **kwargs):
+        if create:
+            practice_index([self.pk])
+
+
+class PublishedPracticeFactory(PracticeFactory):
+    """Published practices; each one a day newer than the previous, so order is predictable."""
+
+    status = ReviewStatus.PUBLISHED
+    published_at = factory.Sequence(
+        lambda n: (
+            timezone.make_aware(datetime.datetime(2024, 1, 1, 12)) + datetime.timedelta(days=n)
+        )
+    )
