@@ -22,9 +22,10 @@ def registry_key_figures() -> dict:
         "countries": Country.objects.filter(departments__municipalities__networks__isnull=False)
         .distinct()
         .count(),
-        "institutions": Institution.objects.filter(memberships__end_date__isnull=True)
-        .distinct()
-        .count(),
+        # Not ``memberships__end_date__isnull``: that also matches institutions with no membership.
+        "institutions": Institution.objects.filter(
+            pk__in=Membership.objects.open().values("institution")
+        ).count(),
         "members": Membership.objects.open().values("person").distinct().count(),
     }
 
@@ -90,14 +91,15 @@ def municipalities_for_profile() -> QuerySet[Municipality]:
     """Municipalities with everything their public page shows, in a fixed number of queries."""
     return (
         Municipality.objects.with_geography()
-        .select_related("successor__department__country")
+        .select_related("successor")
         .prefetch_related(
             Prefetch("borders_with", queryset=Country.objects.order_by("name_es")),
             Prefetch("crossings", queryset=BorderCrossing.objects.select_related("leads_to")),
             Prefetch("districts", queryset=Municipality.objects.order_by("name")),
             Prefetch("networks", queryset=Network.objects.order_by("name")),
             Prefetch(
-                "institutions", queryset=Institution.objects.select_related("country").order_by("name")
+                "institutions",
+                queryset=Institution.objects.select_related("country").order_by("name"),
             ),
         )
     )

@@ -10,16 +10,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
+from . import selectors
 from .enums import NetworkKind
 from .models import Municipality, Network
-from . import selectors
 
 
 class DirectoryFilterForm(forms.Form):
-    """The directory's GET filters. Unknown values are reported and ignored, never queried.
-
-    Kept beside its only view; move it to networks/forms.py when a second form appears.
-    """
+    """The directory's GET filters. Unknown values are reported and ignored, never queried."""
 
     country = forms.ChoiceField(label=_("Country"), required=False)
     kind = forms.ChoiceField(
@@ -41,9 +38,7 @@ class DirectoryFilterForm(forms.Form):
             return {}
         self.is_valid()
         return {
-            name: value
-            for name in ("country", "kind")
-            if (value := self.cleaned_data.get(name))
+            name: value for name in ("country", "kind") if (value := self.cleaned_data.get(name))
         }
 
 
@@ -123,6 +118,8 @@ def _openstreetmap_url(municipality: Municipality) -> str:
     if municipality.latitude is None or municipality.longitude is None:
         return ""
     lat, lon = municipality.latitude, municipality.longitude
-    return "https://www.openstreetmap.org/?" + urlencode(
-        {"mlat": lat, "mlon": lon}
-    ) + f"#map=12/{lat}/{lon}"
+    return (
+        "https://www.openstreetmap.org/?"
+        + urlencode({"mlat": lat, "mlon": lon})
+        + f"#map=12/{lat}/{lon}"
+    )

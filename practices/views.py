@@ -1,18 +1,78 @@
+"""The public catalogue of good practices: search and filters, and each practice's page.
+
+Every read goes through practices/selectors.py, which starts from ``published()``.
+"""
+
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView
 
-from .models import Practice
+from networks.selectors import municipalities_by_country
+
+from . import selectors
+from .filters import PracticeFilterForm, SortOrder
+from .search import MAX_QUERY_LENGTH, uses_postgres
 
 
 class PracticeListView(ListView):
     template_name = "practices/practice_list.html"
+    context_object_name = "practices"
     paginate_by = 20
 
+    def get(self, request, *args, **kwargs):
+        self.form = PracticeFilterForm(request.GET or None)
+        self.filters = self.form.filters()
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return Practice.objects.published().for_listing()
+        self.results = selectors.practice_catalogue(**self.form.catalogue_arguments())
+        return self.results.for_listing()
+
+    def paginate_queryset(self, queryset, page_size):
+        # A page number that is junk shows the first page, one past the end the last:
+        # a shared or stale link still lands on a useful page instead of a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        parameters = self.form.url_parameters()
+        chosen = self.form.chosen_filters()
+        query = self.filters.get("q", "")
+        context.update(
+            form=self.form,
+            query=query,
+            max_query_length=MAX_QUERY_LENGTH,
+            facets=selectors.catalogue_facets(self.results, chosen=chosen),
+            selected={name: str(value) for name, value in parameters.items()},
+            active_filters=chosen,
+            sort_choices=SortOrder.choices,
+            sort=parameters.get("sort") or (SortOrder.RELEVANCE if query else SortOrder.NEWEST),
+            ranks_by_relevance=uses_postgres(),
+            filters_ignored=bool(self.form.errors),
+            filter_query=urlencode(parameters),
+            is_filtered=bool(parameters),
+        )
+        return context
 
 
 class PracticeDetailView(DetailView):
     template_name = "practices/practice_detail.html"
+    context_object_name = "practice"
 
     def get_queryset(self):
-        return Practice.objects.published()
+        return selectors.practices_for_detail()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        practice = self.object
+        context.update(
+            municipalities_by_country=municipalities_by_country(practice.municipalities.all()),
+            # A practice without a legal record has no row: getattr's default covers it.
+            legal_evidence=getattr(practice, "legal_evidence", None),
+            related_practices=selectors.related_practices(practice),
+            absolute_url=self.request.build_absolute_uri(practice.get_absolute_url()),
+            accessed_on=timezone.localdate(),
+        )
+        return context

@@ -1,0 +1,263 @@
+"""Public reads of the catalogue of good practices.
+
+Every function here starts from ``Practice.objects.published()``: nothing in review, in
+draft or archived can reach a public page, feed or export. Nothing returns people.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
+
+from networks.models import Country, Department, Institution, Municipality, Network
+
+from .enums import PracticeType
+from .models import GCMObjective, Practice, Replication, Theme
+from .search import practice_search, uses_postgres
+
+MunicipalityLink = Practice.municipalities.through
+ThemeLink = Practice.themes.through
+ObjectiveLink = Practice.gcm_objectives.through
+
+
+def _english() -> bool:
+    return (get_language() or "es").startswith("en")
+
+
+# The list ---------------------------------------------------------------------------------
+
+
+def practice_catalogue(
+    *,
+    q: str = "",
+    country: Country | None = None,
+    department: Department | None = None,
+    municipality: Municipality | None = None,
+    network: Network | None = None,
+    theme: Theme | None = None,
+    gcm_objective: GCMObjective | None = None,
+    practice_type: str = "",
+    year: int | None = None,
+    sort: str = "",
+) -> QuerySet[Practice]:
+    """Published practices matching the search and every filter given, in ``sort`` order.
+
+    ``sort`` is "relevance" (the default when searching; PostgreSQL only, elsewhere it falls
+    back to the newest first) or "newest".
+    """
+    practices = Practice.objects.published()
+    # Filters on many-to-many relations use subqueries so that a practice never repeats.
+    places = MunicipalityLink.objects.all()
+    if country:
+        places = places.filter(municipality__department__country=country)
+    if department:
+        places = places.filter(municipality__department=department)
+    if municipality:
+        places = places.filter(municipality=municipality)
+    if country or department or municipality:
+        practices = practices.filter(pk__in=places.values("practice_id"))
+    if theme:
+        practices = practices.filter(
+            pk__in=ThemeLink.objects.filter(theme=theme).values("practice_id")
+        )
+    if gcm_objective:
+        practices = practices.filter(
+            pk__in=ObjectiveLink.objects.filter(gcmobjective=gcm_objective).values("practice_id")
+        )
+    if network:
+        practices = practices.filter(network=network)
+    if practice_type:
+        practices = practices.filter(practice_type=practice_type)
+    if year:
+        practices = practices.filter(year_started=year)
+    if q:
+        practices = practice_search(practices, q)
+    if q and sort != "newest" and uses_postgres():
+        return practices.order_by("-rank", "-published_at", "-pk")
+    return practices.order_by("-published_at", "-pk")
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+
+
+def catalogue_facets(
+    practices: QuerySet[Practice], *, chosen: Sequence[dict] = ()
+) -> dict[str, list[FacetOption]]:
+    """How many of ``practices`` fall under each option of each filter.
+
+    One aggregate query per filter, whatever the number of practices; a practice in two
+    municipalities of one country counts once for that country. A ``chosen`` filter
+    (``{"name", "value", "label"}``) that no practice matches any more is listed with a
+    count of 0, so that it still shows as chosen.
+    """
+    english = _english()
+    in_results = practices.order_by().values("pk")
+    places = MunicipalityLink.objects.filter(practice__in=in_results)
+    practice_count = Count("practice", distinct=True)
+
+    countries = (
+        places.values(
+            value=F("municipality__department__country__code"),
+            name_es=F("municipality__department__country__name_es"),
+            name_en=F("municipality__department__country__name_en"),
+        )
+        .annotate(count=practice_count)
+        .order_by("name_es")
+    )
+    departments = (
+        places.values(
+            value=F("municipality__department__code"),
+            name=F("municipality__department__name"),
+        )
+        .annotate(count=practice_count)
+        .order_by("name", "value")
+    )
+    municipalities = (
+        places.values(
+            value=F("municipality__slug"),
+            name=F("municipality__name"),
+            department=F("municipality__department__name"),
+        )
+        .annotate(count=practice_count)
+        .order_by("name", "value")
+    )
+    themes = (
+        ThemeLink.objects.filter(practice__in=in_results)
+        .values(
+            value=F("theme__slug"),
+            name_es=F("theme__name_es"),
+            name_en=F("theme__name_en"),
+            position=F("theme__position"),
+        )
+        .annotate(count=practice_count)
+        .order_by("position", "name_es")
+    )
+    objectives = (
+        ObjectiveLink.objects.filter(practice__in=in_results)
+        .values(
+            value=F("gcmobjective__number"),
+            title_es=F("gcmobjective__title_es"),
+            title_en=F("gcmobjective__title_en"),
+        )
+        .annotate(count=practice_count)
+        .order_by("value")
+    )
+    own = Practice.objects.filter(pk__in=in_results).order_by()
+    networks = (
+        own.filter(network__isnull=False)
+        .values(value=F("network__slug"), name=F("network__name"))
+        .annotate(count=Count("pk"))
+        .order_by("name")
+    )
+    types = own.values(value=F("practice_type")).annotate(count=Count("pk"))
+    years = (
+        own.filter(year_started__isnull=False)
+        .values(value=F("year_started"))
+        .annotate(count=Count("pk"))
+        .order_by("-value")
+    )
+
+    def bilingual(row, field="name"):
+        return (english and row[f"{field}_en"]) or row[f"{field}_es"]
+
+    type_counts = {row["value"]: row["count"] for row in types}
+    facets = {
+        "country": [FacetOption(row["value"], bilingual(row), row["count"]) for row in countries],
+        "department": [FacetOption(row["value"], row["name"], row["count"]) for row in departments],
+        "municipality": [
+            FacetOption(row["value"], f"{row['name']} ({row['department']})", row["count"])
+            for row in municipalities
+        ],
+        "network": [FacetOption(row["value"], row["name"], row["count"]) for row in networks],
+        "theme": [FacetOption(row["value"], bilingual(row), row["count"]) for row in themes],
+        "gcm": [
+            FacetOption(
+                str(row["value"]), f"{row['value']}. {bilingual(row, 'title')}", row["count"]
+            )
+            for row in objectives
+        ],
+        # Types in the order of their definition, not alphabetically by code.
+        "type": [
+            FacetOption(value, label, type_counts[value])
+            for value, label in PracticeType.choices
+            if value in type_counts
+        ],
+        "year": [FacetOption(str(row["value"]), str(row["value"]), row["count"]) for row in years],
+    }
+    for choice in chosen:
+        options = facets[choice["name"]]
+        if all(option.value != choice["value"] for option in options):
+            options.append(FacetOption(choice["value"], choice["label"], 0))
+    return facets
+
+
+# The practice page ---------------------------------------------------------------------------
+
+
+def practices_for_detail() -> QuerySet[Practice]:
+    """Published practices with everything their page shows, in a fixed number of queries."""
+    return (
+        Practice.objects.published()
+        .select_related("network", "lead_institution__country", "legal_evidence")
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("position", "name_es")),
+            Prefetch("gcm_objectives", queryset=GCMObjective.objects.order_by("number")),
+            "gcm_principles",
+            Prefetch(
+                "municipalities",
+                queryset=Municipality.objects.with_geography().order_by("name"),
+            ),
+            Prefetch(
+                "partner_institutions",
+                queryset=Institution.objects.select_related("country").order_by("name"),
+            ),
+            Prefetch(
+                "replications",
+                queryset=Replication.objects.select_related("municipality__department__country"),
+            ),
+            "attachments",
+        )
+    )
+
+
+def related_practices(practice: Practice, *, limit: int = 3) -> list[Practice]:
+    """Other published practices sharing the most themes with ``practice``, newest first.
+
+    One query; reads the themes ``practice`` already has loaded.
+    """
+    theme_ids = [theme.pk for theme in practice.themes.all()]
+    if not theme_ids:
+        return []
+    return list(
+        Practice.objects.published()
+        .exclude(pk=practice.pk)
+        .filter(themes__in=theme_ids)
+        .annotate(shared_themes=Count("themes", filter=Q(themes__in=theme_ids)))
+        .order_by("-shared_themes", "-published_at", "-pk")
+        .only("slug", "title", "summary", "year_started", "published_at")[:limit]
+    )
+
+
+# Open data -------------------------------------------------------------------------------------
+
+
+def practices_for_export() -> QuerySet[Practice]:
+    """Every published practice with what the open-data files show, in a stable order."""
+    return (
+        Practice.objects.published()
+        .select_related("network", "lead_institution")
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("slug")),
+            Prefetch("gcm_objectives", queryset=GCMObjective.objects.order_by("number")),
+            Prefetch(
+                "municipalities",
+                queryset=Municipality.objects.with_geography().order_by("slug"),
+            ),
+        )
+        .order_by("slug")
+    )

@@ -1,0 +1,274 @@
+"""Writes to the good-practice repository. The admin, its actions and review screen, and the
+coordinators' forms all go through these functions, so the workflow holds on every path in.
+
+Only the workflow functions change a practice's status; each move is checked against
+``practices.workflow.TRANSITIONS`` and ``practices.permissions`` and leaves a ReviewLogEntry.
+"""
+
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from networks.services import unique_slug
+
+from .emails import send_decision_email
+from .enums import ReviewStatus
+from .models import Attachment, Practice, ReviewLogEntry
+from .permissions import (
+    can_create_practice,
+    can_edit_practice,
+    coordinated_network_ids,
+    is_reviewer,
+    is_submitter,
+    may_make,
+)
+from .search import practice_index
+from .uploads import safe_original_name, validate_attachment_file
+from .workflow import DECISIONS, TransitionNotAllowed, find_transition
+
+__all__ = [
+    "TransitionNotAllowed",
+    "attachment_add",
+    "attachment_delete",
+    "practice_archive",
+    "practice_publish",
+    "practice_reopen",
+    "practice_request_changes",
+    "practice_save",
+    "practice_submit",
+    "practice_transition",
+    "practice_withdraw",
+]
+
+
+# Content --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def practice_save(
+    *,
+    practice: Practice,
+    user,
+    themes=None,
+    gcm_objectives=None,
+    gcm_principles=None,
+    municipalities=None,
+    partner_institutions=None,
+) -> Practice:
+    """Validate and save a practice and the relations given (None leaves a relation as is).
+
+    A new practice starts as a draft submitted by ``user``; the status of an existing one is
+    never changed here (the workflow functions do that). Refreshes its search data.
+    """
+    creating = practice._state.adding
+    if creating:
+        if not can_create_practice(user):
+            raise PermissionDenied(gettext("You may not add good practices."))
+        practice.status = ReviewStatus.DRAFT
+        practice.published_at = None
+        if practice.submitted_by_id is None:
+            practice.submitted_by = user
+    else:
+        stored = Practice.objects.select_for_update().get(pk=practice.pk)
+        if not can_edit_practice(user, stored):
+            raise PermissionDenied(gettext("You may not edit this good practice."))
+        practice.status, practice.published_at = stored.status, stored.published_at
+    if (
+        practice.network_id
+        and not is_reviewer(user)
+        and practice.network_id not in coordinated_network_ids(user)
+    ):
+        raise ValidationError(
+            {"network": _("You can only add practices to a network you coordinate.")}
+        )
+    if not practice.slug:
+        practice.slug = unique_slug(Practice, practice.title)
+    practice.full_clean()
+    practice.save()
+    relations = {
+        "themes": themes,
+        "gcm_objectives": gcm_objectives,
+        "gcm_principles": gcm_principles,
+        "municipalities": municipalities,
+        "partner_institutions": partner_institutions,
+    }
+    for name, values in relations.items():
+        if values is not None:
+            getattr(practice, name).set(values)
+    practice_index([practice.pk])
+    return practice
+
+
+# Workflow -------------------------------------------------------------------------------
+
+
+def practice_transition(*, practice: Practice, to_status: str, user, comment: str = "") -> Practice:
+    """Move ``practice`` to ``to_status`` if the workflow and ``user``'s rights allow it.
+
+    Raises TransitionNotAllowed (a ValidationError) for a move the workflow does not list,
+    PermissionDenied when ``user`` may not make it, ValidationError when the practice is
+    not ready for it. Nothing is written then.
+    """
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        # Lock the row: two reviewers deciding at once must not both apply.
+        current = Practice.objects.select_for_update().get(pk=practice.pk)
+        source = current.status
+        transition = find_transition(source, to_status)
+        if transition is None:
+            raise TransitionNotAllowed(source, to_status)
+        if not may_make(user, current, transition):
+            raise PermissionDenied(
+                gettext("You may not move “%(title)s” from “%(source)s” to “%(target)s”.")
+                % {
+                    "title": current.title,
+                    "source": ReviewStatus(source).label,
+                    "target": ReviewStatus(to_status).label,
+                }
+            )
+        if to_status == ReviewStatus.CHANGES_REQUESTED and not comment:
+            raise ValidationError(
+                {"comment": _("Say what needs to change: the submitter receives this comment.")},
+                code="comment_required",
+            )
+        if to_status == ReviewStatus.PUBLISHED:
+            _check_publishable(current)
+
+        current.status = to_status
+        if to_status == ReviewStatus.PUBLISHED and current.published_at is None:
+            current.published_at = timezone.now()
+        current.save(update_fields=["status", "published_at", "updated_at"])
+        ReviewLogEntry.objects.create(
+            practice=current,
+            actor=user,
+            from_status=source,
+            to_status=to_status,
+            comment=comment,
+        )
+        submitter = current.submitted_by
+        if (
+            to_status in DECISIONS
+            and submitter is not None
+            and submitter.email
+            and not is_submitter(user, current)
+        ):
+            # After commit: no e-mail about a decision that was rolled back; a mail server
+            # failure is logged (robust) instead of undoing the decision.
+            transaction.on_commit(
+                partial(
+                    send_decision_email,
+                    practice=current,
+                    to_status=to_status,
+                    comment=comment,
+                    recipient=submitter.email,
+                ),
+                robust=True,
+            )
+    practice.status = current.status
+    practice.published_at = current.published_at
+    practice.updated_at = current.updated_at
+    return practice
+
+
+def _check_publishable(practice):
+    missing = {}
+    if not practice.themes.exists():
+        missing["themes"] = _("A practice needs at least one theme before it is published.")
+    if not practice.municipalities.exists():
+        missing["municipalities"] = _(
+            "A practice needs at least one municipality before it is published."
+        )
+    if missing:
+        raise ValidationError(missing, code="not_publishable")
+
+
+def practice_submit(*, practice: Practice, user, comment: str = "") -> Practice:
+    """Draft → submitted, or changes requested → submitted again. Submitter or reviewer."""
+    return practice_transition(
+        practice=practice, to_status=ReviewStatus.SUBMITTED, user=user, comment=comment
+    )
+
+
+def practice_request_changes(*, practice: Practice, user, comment: str) -> Practice:
+    """Submitted → changes requested, with the comment the submitter receives. Reviewer."""
+    return practice_transition(
+        practice=practice, to_status=ReviewStatus.CHANGES_REQUESTED, user=user, comment=comment
+    )
+
+
+def practice_publish(*, practice: Practice, user, comment: str = "") -> Practice:
+    """Submitted → published, or archived → published again. Reviewer.
+
+    ``published_at`` records the first publication and is kept when republished.
+    """
+    return practice_transition(
+        practice=practice, to_status=ReviewStatus.PUBLISHED, user=user, comment=comment
+    )
+
+
+def practice_archive(*, practice: Practice, user, comment: str = "") -> Practice:
+    """Published → archived. Reviewer."""
+    return practice_transition(
+        practice=practice, to_status=ReviewStatus.ARCHIVED, user=user, comment=comment
+    )
+
+
+def practice_withdraw(*, practice: Practice, user, comment: str = "") -> Practice:
+    """Submitted or changes requested → withdrawn (submitter or reviewer);
+    published → withdrawn (reviewer)."""
+    return practice_transition(
+        practice=practice, to_status=ReviewStatus.WITHDRAWN, user=user, comment=comment
+    )
+
+
+def practice_reopen(*, practice: Practice, user, comment: str = "") -> Practice:
+    """Withdrawn → draft. Submitter or reviewer."""
+    return practice_transition(
+        practice=practice, to_status=ReviewStatus.DRAFT, user=user, comment=comment
+    )
+
+
+# Attachments ----------------------------------------------------------------------------
+
+
+def attachment_add(*, practice: Practice, uploaded_file, title: str, kind: str, user) -> Attachment:
+    """Check an upload (type from its bytes, size) and store it under a server-made name."""
+    if not can_edit_practice(user, practice):
+        raise PermissionDenied(gettext("You may not add files to this good practice."))
+    try:
+        detected = validate_attachment_file(uploaded_file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.error_list}) from error
+    attachment = Attachment(
+        practice=practice,
+        title=title,
+        kind=kind,
+        original_name=safe_original_name(uploaded_file.name),
+        content_type=detected.mime,
+        size=uploaded_file.size,
+    )
+    # Everything but the file is checked before anything is written to storage.
+    attachment.full_clean(exclude=["file"])
+    # The stored name comes from attachment_path; the suffix from the detected type.
+    attachment.file.save(f"attachment{detected.extensions[0]}", uploaded_file, save=False)
+    try:
+        with transaction.atomic():
+            attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+def attachment_delete(*, attachment: Attachment, user) -> None:
+    """Remove an attachment and, once the deletion is committed, its stored file."""
+    if not can_edit_practice(user, attachment.practice):
+        raise PermissionDenied(gettext("You may not remove files of this good practice."))
+    storage, name = attachment.file.storage, attachment.file.name
+    with transaction.atomic():
+        attachment.delete()
+        transaction.on_commit(partial(storage.delete, name), robust=True)

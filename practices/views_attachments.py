@@ -1,0 +1,31 @@
+"""Downloads of practice attachments, with the same visibility as the practice itself."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Attachment
+from .permissions import can_view_practice
+from .uploads import safe_original_name
+
+
+def attachment_download(request, pk):
+    attachment = get_object_or_404(Attachment.objects.select_related("practice"), pk=pk)
+    practice = attachment.practice
+    # 404 rather than 403: an unpublished practice's files do not exist for outsiders.
+    if not can_view_practice(request.user, practice):
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=safe_original_name(attachment.original_name),
+        content_type=attachment.content_type,
+    )
+    # Never let a browser guess a type other than the one detected at upload.
+    response["X-Content-Type-Options"] = "nosniff"
+    if not practice.is_published:
+        response["Cache-Control"] = "private, no-store"
+    return response
