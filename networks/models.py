@@ -424,7 +424,9 @@ class NetworkQuerySet(models.QuerySet):
         return self.select_related("programme").prefetch_related(
             models.Prefetch(
                 "municipalities",
-                queryset=Municipality.objects.with_geography().order_by("name"),
+                queryset=Municipality.objects.with_geography()
+                .select_related("successor")
+                .order_by("name"),
             )
         )
 

@@ -52,11 +52,11 @@ def membership_end(*, membership: Membership, end_date: datetime.date) -> Member
     return membership
 
 
-def unique_slug(model, text: str, *, suffix: str = "") -> str:
-    """A slug for ``text`` not yet used by ``model``, adding -2, -3… when needed."""
+def unique_slug(model, text: str, *, suffix: str = "", reserved=frozenset()) -> str:
+    """A slug for ``text`` unused by ``model`` and not ``reserved``, adding -2, -3… if needed."""
     base = slugify(f"{text} {suffix}".strip())[:200] or "item"
     slug, counter = base, 2
-    while model.objects.filter(slug=slug).exists():
+    while slug in reserved or model.objects.filter(slug=slug).exists():
         slug, counter = f"{base}-{counter}", counter + 1
     return slug
 

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
+from django.templatetags.static import static
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -47,3 +48,8 @@ def admin_login_redirect(request, extra_context=None):
         raise PermissionDenied
     next_url = request.GET.get(REDIRECT_FIELD_NAME) or resolve_url("admin:index")
     return redirect(f"{resolve_url('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page links to.
+    return redirect(static("img/favicon.svg"), permanent=True)

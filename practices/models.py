@@ -5,6 +5,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -71,6 +72,14 @@ class GCMPrinciple(BilingualNameMixin):
 
 # Practices ----------------------------------------------------------------------------
 
+# Paths under /practices/ that are not practices.
+RESERVED_SLUGS = frozenset({"feed", "attachments"})
+
+
+def validate_practice_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("This address is reserved by the portal; choose another slug."))
+
 
 class PracticeQuerySet(models.QuerySet):
     def published(self):
@@ -88,7 +97,9 @@ class PracticeQuerySet(models.QuerySet):
 
 class Practice(models.Model):
     title = models.CharField(_("title"), max_length=300)
-    slug = models.SlugField(_("slug"), max_length=320, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=320, unique=True, validators=[validate_practice_slug]
+    )
     summary = models.TextField(_("summary"), max_length=1500)
     body = models.TextField(
         _("description"), blank=True, help_text=_("Markdown. Links and lists are allowed.")

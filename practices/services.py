@@ -17,7 +17,7 @@ from networks.services import unique_slug
 
 from .emails import send_decision_email
 from .enums import ReviewStatus
-from .models import Attachment, Practice, ReviewLogEntry
+from .models import RESERVED_SLUGS, Attachment, Practice, ReviewLogEntry
 from .permissions import (
     can_create_practice,
     can_edit_practice,
@@ -86,7 +86,7 @@ def practice_save(
             {"network": _("You can only add practices to a network you coordinate.")}
         )
     if not practice.slug:
-        practice.slug = unique_slug(Practice, practice.title)
+        practice.slug = unique_slug(Practice, practice.title, reserved=RESERVED_SLUGS)
     practice.full_clean()
     practice.save()
     relations = {

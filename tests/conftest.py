@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests.factories import (
     CountryFactory,
@@ -35,3 +36,18 @@ def border_municipalities(countries):
 @pytest.fixture
 def staff_user(db):
     return StaffUserFactory(email="staff@example.org")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A test-client request leaves its page's language active in the test thread: start every
+    test in Spanish, the default, so ``get_absolute_url()`` gives unprefixed paths."""
+    with translation.override("es"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files of each test go to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path

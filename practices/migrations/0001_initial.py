@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('slug', models.SlugField(max_length=320, unique=True, verbose_name='slug')),
+                ('slug', models.SlugField(max_length=320, unique=True, validators=[practices.models.validate_practice_slug], verbose_name='slug')),
                 ('summary', models.TextField(max_length=1500, verbose_name='summary')),
                 ('body', models.TextField(blank=True, help_text='Markdown. Links and lists are allowed.', verbose_name='description')),
                 ('practice_type', models.CharField(choices=[('municipal_ordinance', 'Municipal ordinance'), ('programme_or_project', 'Programme or project'), ('public_service', 'Public service'), ('coordination_mechanism', 'Coordination mechanism'), ('training', 'Training'), ('awareness_campaign', 'Awareness campaign'), ('other', 'Other')], max_length=40, verbose_name='type of practice')),

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from networks.enums import MembershipRole, NetworkKind, NetworkStatus, Sector
 from networks.models import BorderCrossing
@@ -22,14 +21,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """The test client's requests activate their page's language in this thread and leave it
-    active; start every test in Spanish so ``get_absolute_url()`` gives unprefixed paths."""
-    with translation.override("es"):
-        yield
 
 
 DIRECTORY = "/networks/"
@@ -543,3 +534,14 @@ def test_public_pages_send_a_strict_content_security_policy(client, directory_ne
     policy = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_network_profile_notes_municipalities_merged_by_the_reform(client, reform):
+    network = NetworkFactory(name="Red Chalatenango", slug="red-chalatenango")
+    network.municipalities.set([reform["citala"], reform["successor"]])
+
+    response = client.get("/en/networks/red-chalatenango/")
+
+    page = response.content.decode()
+    assert "district of Chalatenango Norte since 2024" in page
+    assert page.count("district of ") == 1

@@ -42,10 +42,21 @@ def test_readyz_is_503_when_the_database_is_unreachable():
     }
 
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
 
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [
         503,
         {"status": "unavailable", "database": "error"},
     ]
+
+
+def test_favicon_ico_redirects_to_the_svg_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert (response.status_code, response["Location"]) == (301, "/static/img/favicon.svg")

@@ -21,13 +21,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _default_language():
-    """Requests leave their language active in the thread: start every test in Spanish."""
-    with translation.override("es"):
-        yield
-
-
 def _text(fragment):
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 

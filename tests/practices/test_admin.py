@@ -61,12 +61,6 @@ def reviewer_client(client, reviewer):
     return client
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 @pytest.fixture
 def theme():
     return Theme.objects.order_by("position").first()

@@ -5,7 +5,6 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.utils import translation
 
 from networks.enums import NetworkKind
 from practices.enums import AttachmentKind, ImplementationStatus, PracticeType, ReviewStatus
@@ -29,13 +28,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 LIST = "/en/practices/"
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """Requests leave their language active in the thread: start each test in Spanish."""
-    with translation.override("es"):
-        yield
 
 
 def _text(fragment):

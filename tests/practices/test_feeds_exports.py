@@ -7,7 +7,6 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.utils import translation
 
 from practices.enums import PracticeType, ReviewStatus
 from practices.exports import COLUMNS
@@ -30,12 +29,6 @@ SUBMITTER_EMAIL = "ana.secreta@example.org"
 
 def _xml(response):
     return ET.fromstring(response.content)  # noqa: S314 (the portal's own output)
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    with translation.override("es"):
-        yield
 
 
 @pytest.fixture

@@ -247,9 +247,10 @@ def test_staff_without_change_permission_cannot_publish(make_practice):
     with pytest.raises(PermissionDenied) as error:
         practice_publish(practice=practice, user=staff)
 
-    assert english(error.value) == [
-        f"You may not move “{practice.title}” from “Submitted” to “Published”."
-    ]
+    # Raised while Spanish is active: the message is already in the user's language.
+    assert str(error.value) == (
+        f"No tiene permiso para pasar «{practice.title}» de «Enviada» a «Publicada»."
+    )
     assert Practice.objects.get(pk=practice.pk).status == S.SUBMITTED
     assert not ReviewLogEntry.objects.exists()
 
@@ -559,3 +560,23 @@ def test_another_coordinator_cannot_edit_the_practice(make_practice, coordinator
         practice_save(practice=practice, user=user)
 
     assert Practice.objects.get(pk=practice.pk).title != "Cambiado"
+
+
+def test_practice_titled_like_a_reserved_path_gets_another_slug():
+    staff = grant(StaffUserFactory(email="editor@example.org"), "add_practice")
+    practice = Practice(title="Feed", summary="Resumen", practice_type=PracticeType.OTHER)
+
+    practice_save(practice=practice, user=staff)
+
+    assert practice.slug == "feed-2"
+
+
+def test_reserved_slug_typed_by_hand_is_refused():
+    practice = Practice(
+        title="Boletín", slug="feed", summary="Resumen", practice_type=PracticeType.OTHER
+    )
+
+    with pytest.raises(ValidationError) as error:
+        practice.full_clean(exclude=["themes", "municipalities"])
+
+    assert list(error.value.message_dict) == ["slug"]
