@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("networks.urls")),
     path("practices/", include("practices.urls")),
+    path("", include("conferences.urls")),
     prefix_default_language=False,
 )
 
