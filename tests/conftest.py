@@ -1,4 +1,5 @@
 import pytest
+from django.test import override_settings
 from django.utils import translation
 
 from tests.factories import (
@@ -43,6 +44,14 @@ def _default_language():
     """A test-client request leaves its page's language active in the test thread: start every
     test in Spanish, the default, so ``get_absolute_url()`` gives unprefixed paths."""
     with translation.override("es"):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_media_root(tmp_path_factory):
+    """Module-scoped fixtures (demo loads) run before function fixtures: keep their files
+    out of the repository's media/ folder too."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         yield
 
 

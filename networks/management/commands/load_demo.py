@@ -3,16 +3,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from networks.demo import STAFF_EMAIL, demo_load
+from practices.demo import practices_demo_load
 
 
 class Command(BaseCommand):
     help = (
         "Load real border geography and a fictional demo registry (institutions, people, "
-        "three networks) plus a demo staff account. Idempotent."
+        "three networks), a demo staff account and illustrative good practices. Idempotent."
     )
 
     def handle(self, *args, **options):
         result = demo_load()
+        practices = practices_demo_load(staff_user=result.staff_user)
         labels = {
             "countries": _("Countries"),
             "departments": _("Departments"),
@@ -26,6 +28,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(_("Demo data loaded. People are fictional.")))
         for key, label in labels.items():
             self.stdout.write(f"  {label}: {result.counts[key]}")
+        # Outside the f-string, so makemessages finds the msgid.
+        published_label = _("Published good practices")
+        self.stdout.write(f"  {published_label}: {practices.published}")
 
         if result.staff_password:
             self.stdout.write(
