@@ -67,7 +67,9 @@ def practice_index(practice_ids: Iterable[int]) -> None:
         return
     practices = list(Practice.objects.filter(pk__in=ids).only("pk", *TEXT_FIELDS))
     for practice in practices:
-        practice.search_text = fold(" ".join(getattr(practice, name) for name in TEXT_FIELDS))
+        # A leading space lets every term match from the start of a word (" poy" never
+        # matches inside "apoyo").
+        practice.search_text = " " + fold(" ".join(getattr(practice, name) for name in TEXT_FIELDS))
     Practice.objects.bulk_update(practices, ["search_text"], batch_size=500)
     if uses_postgres():
         # One UPDATE: the database builds the vectors, no row passes through Python.
@@ -104,7 +106,7 @@ def practice_search(queryset: QuerySet[Practice], query: str) -> QuerySet[Practi
 def _stem(word: str) -> str:
     """A naive Spanish plural stripper: enough for "ordenanzas" to find "ordenanza".
 
-    The stored text is matched by substring, so a stem that is a prefix of both singular
+    Stored words are matched from their start, so a stem that is a prefix of both singular
     and plural forms ("madres" -> "madr") finds both.
     """
     if len(word) > 4 and word.endswith("es"):
@@ -147,7 +149,7 @@ def _fallback_condition(query: str) -> Q | None:
     for terms in parse_query(query):
         alternative = Q()
         for excluded, text in terms:
-            term = Q(search_text__contains=text)
+            term = Q(search_text__contains=f" {text}")
             alternative &= ~term if excluded else term
         condition = alternative if condition is None else condition | alternative
     return condition

@@ -129,7 +129,7 @@ def test_practice_index_fills_the_stored_search_data(db):
 
     practice.refresh_from_db()
 
-    assert practice.search_text == "atencion medica ninez migrante"
+    assert practice.search_text == " atencion medica ninez migrante"
     if connection.vendor == "postgresql":
         assert practice.search_vector is not None
 
@@ -156,3 +156,12 @@ def test_parse_query_follows_websearch_syntax():
         [(False, "atencion al migrante"), (True, "salud")],
         [(False, "ordenanza"), (False, "metapan")],
     ]
+
+
+def test_search_matches_words_from_their_start_not_inside_them():
+    crossing = PublishedPracticeFactory(title="Acuerdo de salud en el paso de El Poy")
+    PublishedPracticeFactory(title="Apoyo psicosocial a familias retornadas")
+
+    found = practice_search(Practice.objects.published(), "Poy")
+
+    assert list(found) == [crossing]
