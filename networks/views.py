@@ -93,6 +93,7 @@ class NetworkDetailView(DetailView):
             institutions_by_sector=selectors.network_institutions_by_sector(network),
             member_counts=member_counts,
             member_total=sum(count for _role, count in member_counts),
+            practices=network.practices.published().order_by("-published_at")[:6],
         )
         return context
 

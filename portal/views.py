@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from networks.models import Network
 from networks.selectors import registry_key_figures
+from practices.models import Practice
 
 
 class HomeView(TemplateView):
@@ -21,6 +22,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["figures"] = registry_key_figures()
         context["networks"] = Network.objects.for_directory()
+        context["recent_practices"] = Practice.objects.published().for_listing()[:3]
         return context
 
 

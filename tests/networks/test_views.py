@@ -17,7 +17,9 @@ from tests.factories import (
     MunicipalityFactory,
     NetworkFactory,
     PersonFactory,
+    PracticeFactory,
     ProgrammeFactory,
+    PublishedPracticeFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -313,9 +315,12 @@ def test_network_profile_query_count_does_not_grow_with_members(
 ):
     network = NetworkFactory(municipalities=list(border_municipalities.values()))
     MembershipFactory.create_batch(members, network=network)
+    PublishedPracticeFactory.create_batch(
+        members, network=network, municipalities=[border_municipalities["GT"]]
+    )
 
-    # network with programme, municipalities, institutions, counts by role
-    with django_assert_num_queries(4):
+    # network with programme, municipalities, institutions, counts by role, practices
+    with django_assert_num_queries(5):
         response = client.get(network.get_absolute_url())
 
     assert response.status_code == 200
@@ -545,3 +550,19 @@ def test_network_profile_notes_municipalities_merged_by_the_reform(client, refor
     page = response.content.decode()
     assert "district of Chalatenango Norte since 2024" in page
     assert page.count("district of ") == 1
+
+
+def test_network_profile_lists_only_its_published_practices(client, border_municipalities):
+    network = NetworkFactory(name="Red con prácticas", slug="red-con-practicas")
+    other = NetworkFactory(name="Otra red", slug="otra-red")
+    PublishedPracticeFactory(title="Ventanilla de orientación", network=network)
+    PracticeFactory(title="Borrador interno", network=network)
+    PublishedPracticeFactory(title="Práctica de otra red", network=other)
+
+    response = client.get("/en/networks/red-con-practicas/")
+
+    practices = section(response, "practices-title")
+    assert re.findall(r'<a href="/en/practices/[^"?]+">([^<]+)</a>', practices) == [
+        "Ventanilla de orientación"
+    ]
+    assert "?network=red-con-practicas" in practices
