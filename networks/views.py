@@ -94,6 +94,7 @@ class NetworkDetailView(DetailView):
             member_counts=member_counts,
             member_total=sum(count for _role, count in member_counts),
             practices=network.practices.published().order_by("-published_at")[:6],
+            sessions=network.sessions.public().order_by("-start")[:8],
         )
         return context
 

@@ -7,6 +7,21 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from conferences.enums import (
+    AgreementStatus,
+    MinutesStatus,
+    Modality,
+    ParticipationRole,
+    SessionStatus,
+)
+from conferences.models import (
+    AgendaItem,
+    Agreement,
+    Conference,
+    Minutes,
+    Participation,
+    Session,
+)
 from networks.enums import MembershipRole, NetworkKind, Sector, Sex
 from networks.models import (
     Country,
@@ -195,3 +210,109 @@ class PublishedPracticeFactory(PracticeFactory):
             timezone.make_aware(datetime.datetime(2024, 1, 1, 12)) + datetime.timedelta(days=n)
         )
     )
+
+
+# Conferences --------------------------------------------------------------------------------
+
+
+class ConferenceFactory(factory.django.DjangoModelFactory):
+    """A public conference; pass ``organisers=[...]`` and ``networks=[...]`` to link them."""
+
+    class Meta:
+        model = Conference
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Conferencia {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title)[:320])
+    start_date = datetime.date(2020, 9, 17)
+    end_date = factory.LazyAttribute(lambda o: o.start_date + datetime.timedelta(days=1))
+    is_public = True
+
+    @factory.post_generation
+    def organisers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organisers.set(extracted)
+
+    @factory.post_generation
+    def networks(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.networks.set(extracted)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A public virtual session, 15:00-17:00 in Guatemala (21:00-23:00 UTC) on 17 Sept 2020."""
+
+    class Meta:
+        model = Session
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Sesión {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title)[:320])
+    start = factory.LazyFunction(lambda: timezone.make_aware(datetime.datetime(2020, 9, 17, 15, 0)))
+    end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(hours=2))
+    modality = Modality.VIRTUAL
+    status = SessionStatus.HELD
+    is_public = True
+
+    @factory.post_generation
+    def networks(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.networks.set(extracted)
+
+    @factory.post_generation
+    def practices(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.practices.set(extracted)
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    session = factory.SubFactory(SessionFactory)
+    position = factory.Sequence(lambda n: n)
+    title = factory.Sequence(lambda n: f"Punto de agenda {n}")
+    duration_minutes = 30
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    """An attendance, with the person's institution, sector and country as the snapshot."""
+
+    class Meta:
+        model = Participation
+
+    session = factory.SubFactory(SessionFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = ParticipationRole.PARTICIPANT
+    attended = True
+    institution = factory.LazyAttribute(lambda o: o.person.institution)
+    sector = factory.LazyAttribute(lambda o: o.institution.sector if o.institution else "")
+    country = factory.LazyAttribute(lambda o: o.institution.country if o.institution else None)
+
+
+class MinutesFactory(factory.django.DjangoModelFactory):
+    """Draft minutes; ``PublishedMinutesFactory`` for an approved, published summary."""
+
+    class Meta:
+        model = Minutes
+
+    session = factory.SubFactory(SessionFactory)
+    text = "Acta completa de la sesión."
+    summary = "Resumen de la sesión."
+
+
+class PublishedMinutesFactory(MinutesFactory):
+    status = MinutesStatus.PUBLISHED
+    approved_at = factory.LazyFunction(timezone.now)
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agreement
+
+    session = factory.SubFactory(SessionFactory)
+    text = factory.Sequence(lambda n: f"Acuerdo {n}")
+    responsible_institution = factory.SubFactory(InstitutionFactory)
+    due_date = datetime.date(2020, 12, 31)
+    status = AgreementStatus.OPEN

@@ -20,6 +20,7 @@ from tests.factories import (
     PracticeFactory,
     ProgrammeFactory,
     PublishedPracticeFactory,
+    SessionFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -319,8 +320,10 @@ def test_network_profile_query_count_does_not_grow_with_members(
         members, network=network, municipalities=[border_municipalities["GT"]]
     )
 
-    # network with programme, municipalities, institutions, counts by role, practices
-    with django_assert_num_queries(5):
+    SessionFactory.create_batch(members, networks=[network], is_public=True)
+
+    # network with programme, municipalities, institutions, counts by role, practices, sessions
+    with django_assert_num_queries(6):
         response = client.get(network.get_absolute_url())
 
     assert response.status_code == 200
@@ -566,3 +569,17 @@ def test_network_profile_lists_only_its_published_practices(client, border_munic
         "Ventanilla de orientación"
     ]
     assert "?network=red-con-practicas" in practices
+
+
+def test_network_profile_lists_public_sessions_and_offers_the_calendar(client):
+    network = NetworkFactory(name="Mesa con sesiones", slug="mesa-con-sesiones")
+    SessionFactory(title="Sesión ordinaria de marzo", networks=[network], is_public=True)
+    SessionFactory(title="Reunión interna", networks=[network], is_public=False)
+
+    response = client.get("/en/networks/mesa-con-sesiones/")
+
+    sessions = section(response, "sessions-title")
+    assert re.findall(r'<a href="/en/sessions/[^"]+/">([^<]+)</a>', sessions) == [
+        "Sesión ordinaria de marzo"
+    ]
+    assert 'href="/en/networks/mesa-con-sesiones/calendar.ics"' in sessions

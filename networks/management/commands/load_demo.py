@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from conferences.demo import conferences_demo_load
 from networks.demo import STAFF_EMAIL, demo_load
 from practices.demo import practices_demo_load
 
@@ -9,12 +10,15 @@ from practices.demo import practices_demo_load
 class Command(BaseCommand):
     help = (
         "Load real border geography and a fictional demo registry (institutions, people, "
-        "three networks), a demo staff account and illustrative good practices. Idempotent."
+        "three networks), a demo staff account, illustrative good practices and the 2020 "
+        "virtual conferences with their sessions. Idempotent."
     )
 
     def handle(self, *args, **options):
         result = demo_load()
         practices = practices_demo_load(staff_user=result.staff_user)
+        # Last: sessions link the registry's people and the practices presented.
+        conferences = conferences_demo_load(staff_user=result.staff_user)
         labels = {
             "countries": _("Countries"),
             "departments": _("Departments"),
@@ -31,6 +35,14 @@ class Command(BaseCommand):
         # Outside the f-string, so makemessages finds the msgid.
         published_label = _("Published good practices")
         self.stdout.write(f"  {published_label}: {practices.published}")
+        conference_labels = {
+            "conferences": _("Conferences"),
+            "sessions": _("Sessions"),
+            "participations": _("Participations"),
+            "agreements": _("Agreements"),
+        }
+        for key, label in conference_labels.items():
+            self.stdout.write(f"  {label}: {conferences.counts[key]}")
 
         if result.staff_password:
             self.stdout.write(

@@ -1,0 +1,401 @@
+"""Participation figures: counts for staff and donors, and their small-cell-suppressed public form.
+
+Every scope (a session, a conference, a network, a programme, a period) is reduced to a queryset
+of sessions, and the same three aggregate queries run whatever the number of participants.
+Only people who attended count.
+
+Public pages never show a count of fewer than ``FIGURES_SUPPRESSION_THRESHOLD`` people: such a
+cell reads "<5" (zero included, so that an empty cell cannot reveal the sex of everyone else in
+its row). Totals are shown, so a hidden cell could be worked out by subtraction; secondary
+suppression hides further cells until no row or column lets anyone do so.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
+
+from networks.enums import Sector, Sex
+from networks.models import Network, Programme
+
+from .enums import AgreementStatus, SessionStatus
+from .models import Agreement, Conference, Participation, Session
+
+# Raw figures ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """People and participations of one sex, sector and country (snapshots at each session)."""
+
+    country_code: str
+    country_name: str
+    sector: str
+    sex: str
+    people: int
+    participations: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Exact figures: for staff and reports. Public pages show ``public_figures(...)`` instead."""
+
+    participations: int
+    people: int
+    institutions: int
+    municipalities: int
+    breakdown: list[BreakdownRow]
+    agreements_by_status: dict[str, int]
+    agreements_overdue: int
+
+    @property
+    def agreements(self) -> int:
+        return sum(self.agreements_by_status.values())
+
+
+def figures_for_sessions(sessions: QuerySet[Session], *, today=None) -> Figures:
+    """Figures of the sessions in ``sessions``, in three queries whatever their size."""
+    session_ids = sessions.values("pk")
+    # Attendance recorded before a session was cancelled does not count as attendance.
+    attended = Participation.objects.filter(session__in=session_ids, attended=True).exclude(
+        session__status=SessionStatus.CANCELLED
+    )
+    totals = attended.aggregate(
+        participations=Count("pk"),
+        people=Count("person", distinct=True),
+        institutions=Count("institution", distinct=True),
+        municipalities=Count("municipality", distinct=True),
+    )
+    english = (get_language() or "es").startswith("en")
+    rows = (
+        attended.values(
+            "country__code", "country__name_es", "country__name_en", "sector", "person__sex"
+        )
+        .annotate(people=Count("person", distinct=True), participations=Count("pk"))
+        .order_by()
+    )
+    breakdown = [
+        BreakdownRow(
+            country_code=row["country__code"] or "",
+            country_name=((english and row["country__name_en"]) or row["country__name_es"] or ""),
+            sector=row["sector"] or "",
+            sex=row["person__sex"] or "",
+            people=row["people"],
+            participations=row["participations"],
+        )
+        for row in rows
+    ]
+    today = today or timezone.localdate()
+    agreements = Agreement.objects.filter(session__in=session_ids).aggregate(
+        overdue=Count("pk", filter=Q(status__in=AgreementStatus.pending(), due_date__lt=today)),
+        **{status.value: Count("pk", filter=Q(status=status)) for status in AgreementStatus},
+    )
+    overdue = agreements.pop("overdue")
+    return Figures(
+        participations=totals["participations"],
+        people=totals["people"],
+        institutions=totals["institutions"],
+        municipalities=totals["municipalities"],
+        breakdown=breakdown,
+        agreements_by_status=agreements,
+        agreements_overdue=overdue,
+    )
+
+
+# Scopes: each one a queryset of sessions --------------------------------------------------
+
+
+def _scope(sessions: QuerySet[Session], public_only: bool) -> QuerySet[Session]:
+    return sessions.public() if public_only else sessions
+
+
+def session_figures(session: Session) -> Figures:
+    return figures_for_sessions(Session.objects.filter(pk=session.pk))
+
+
+def conference_figures(conference: Conference, *, public_only: bool = False) -> Figures:
+    return figures_for_sessions(_scope(Session.objects.filter(conference=conference), public_only))
+
+
+def network_figures(network: Network, *, public_only: bool = False) -> Figures:
+    return figures_for_sessions(_scope(Session.objects.filter(networks=network), public_only))
+
+
+def programme_figures(programme: Programme, *, public_only: bool = False) -> Figures:
+    """Sessions of the programme's conferences and of its networks."""
+    sessions = Session.objects.filter(
+        Q(conference__programme=programme) | Q(networks__programme=programme)
+    )
+    return figures_for_sessions(_scope(sessions, public_only))
+
+
+def period_figures(
+    first_day: datetime.date, last_day: datetime.date, *, public_only: bool = False
+) -> Figures:
+    """Sessions starting between the two days (inclusive) in the region's time zone."""
+    start = timezone.make_aware(datetime.datetime.combine(first_day, datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min)
+    )
+    sessions = Session.objects.filter(start__gte=start, start__lt=end)
+    return figures_for_sessions(_scope(sessions, public_only))
+
+
+# Suppression ------------------------------------------------------------------------------
+
+
+def suppression_threshold() -> int:
+    return settings.FIGURES_SUPPRESSION_THRESHOLD
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One published count. ``str(cell)`` is what the public sees."""
+
+    value: int
+    threshold: int
+    primary: bool = False  # fewer people than the threshold
+    secondary: bool = False  # hidden so that totals cannot reveal a primary cell
+
+    @property
+    def suppressed(self) -> bool:
+        return self.primary or self.secondary
+
+    def __str__(self):
+        if self.primary:
+            return f"<{self.threshold}"
+        if self.secondary:
+            return "x"
+        return str(self.value)
+
+
+@dataclass(frozen=True)
+class SuppressedGrid:
+    cells: list[list[Cell]]
+    row_totals: list[Cell]
+    column_totals: list[Cell]
+    total: Cell
+
+
+def suppress_grid(
+    values: list[list[int]], threshold: int, *, hide: frozenset = frozenset()
+) -> SuppressedGrid:
+    """Suppress a table of counts shown with its row, column and grand totals.
+
+    Primary: every count below ``threshold``. Secondary: each row and each column (totals
+    included, and the rows of totals too) is an equation; while one of them has exactly one
+    hidden figure, or hidden cells whose sum its total would reveal as below the threshold,
+    the smallest figure still visible in it is hidden too (a cell before its total).
+    ``hide`` names totals to hide from the start (``("column", j)``, ``("total",)``): those
+    another table shares and hides.
+    """
+    n_rows = len(values)
+    n_columns = len(values[0]) if values else 0
+    figure: dict[tuple, int] = {}
+    for i, row in enumerate(values):
+        for j, value in enumerate(row):
+            figure[("cell", i, j)] = value
+        figure[("row", i)] = sum(row)
+    for j in range(n_columns):
+        figure[("column", j)] = sum(row[j] for row in values)
+    figure[("total",)] = sum(map(sum, values))
+    order = {position: index for index, position in enumerate(figure)}
+
+    # Each line: the figures that add up, and the figure they add up to.
+    lines = [([("cell", i, j) for j in range(n_columns)], ("row", i)) for i in range(n_rows)] + [
+        ([("cell", i, j) for i in range(n_rows)], ("column", j)) for j in range(n_columns)
+    ]
+    lines.append(([("column", j) for j in range(n_columns)], ("total",)))
+    lines.append(([("row", i) for i in range(n_rows)], ("total",)))
+
+    primary = {position for position, value in figure.items() if value < threshold}
+    secondary: set[tuple] = {position for position in hide if position not in primary}
+    hidden = primary | secondary
+    changed = True
+    while changed:
+        changed = False
+        for parts, total in lines:
+            hidden_parts = [position for position in parts if position in hidden]
+            hidden_count = len(hidden_parts) + (total in hidden)
+            if hidden_count == 0:
+                continue
+            revealed = hidden_count == 1 or (
+                total not in hidden and sum(figure[p] for p in hidden_parts) < threshold
+            )
+            if not revealed:
+                continue
+            candidates = [position for position in parts if position not in hidden]
+            if not candidates and total not in hidden:
+                candidates = [total]
+            if not candidates:
+                continue
+            choice = min(candidates, key=lambda position: (figure[position], order[position]))
+            secondary.add(choice)
+            hidden.add(choice)
+            changed = True
+
+    def cell(position):
+        return Cell(
+            value=figure[position],
+            threshold=threshold,
+            primary=position in primary,
+            secondary=position in secondary,
+        )
+
+    return SuppressedGrid(
+        cells=[[cell(("cell", i, j)) for j in range(n_columns)] for i in range(n_rows)],
+        row_totals=[cell(("row", i)) for i in range(n_rows)],
+        column_totals=[cell(("column", j)) for j in range(n_columns)],
+        total=cell(("total",)),
+    )
+
+
+# Public figures ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableRow:
+    label: str
+    cells: list[Cell]
+    total: Cell
+
+
+@dataclass(frozen=True)
+class PublicTable:
+    caption: str
+    row_heading: str
+    rows: list[TableRow]
+    column_totals: list[Cell]
+    total: Cell
+
+
+@dataclass(frozen=True)
+class PublicFigures:
+    """What a public page may show: people counts suppressed, institutional counts as they are."""
+
+    participations: Cell
+    people: Cell
+    institutions: int
+    municipalities: int
+    columns: list[str]
+    tables: list[PublicTable]
+    agreements_by_status: list[tuple[str, int]] = field(default_factory=list)
+    agreements_overdue: int = 0
+    agreements: int = 0
+    threshold: int = 5
+
+    @property
+    def has_attendance(self) -> bool:
+        return bool(self.tables)
+
+
+def _margins_hidden(grid: SuppressedGrid) -> frozenset:
+    hidden = {("column", j) for j, cell in enumerate(grid.column_totals) if cell.suppressed}
+    if grid.total.suppressed:
+        hidden.add(("total",))
+    return frozenset(hidden)
+
+
+def public_figures(figures: Figures, *, threshold: int | None = None) -> PublicFigures:
+    """People by country and sex, and by sector and sex, with every small cell hidden.
+
+    The full country x sector x sex cross-table (``figures.breakdown``) would be almost all
+    "<5" for a meeting of thirty people; its two margins say much more and stay safe. Both
+    tables share their totals by sex, so a total hidden in one is hidden in the other.
+    """
+    threshold = suppression_threshold() if threshold is None else threshold
+    not_recorded = gettext("Not recorded")
+    sector_labels = dict(Sector.choices)
+    sector_order = {value: index for index, value in enumerate(Sector.values)}
+
+    # "Prefers not to say" gets a column only when someone chose it: an always-empty column
+    # would force a hidden figure into every row. Female and male are always there, so an
+    # absent column never tells that everyone in a row shares a sex.
+    sexes = [Sex.FEMALE, Sex.MALE]
+    if any(row.sex not in (Sex.FEMALE, Sex.MALE) for row in figures.breakdown):
+        sexes.append(Sex.NOT_STATED)
+    column_of = {sex.value: index for index, sex in enumerate(sexes)}
+
+    by_country: dict[str, list[int]] = {}
+    by_sector: dict[tuple, list[int]] = {}
+    for row in figures.breakdown:
+        column = column_of.get(row.sex, len(sexes) - 1)
+        country = row.country_name or not_recorded
+        by_country.setdefault(country, [0] * len(sexes))[column] += row.people
+        sector = (
+            sector_order.get(row.sector, len(sector_order)),
+            str(sector_labels.get(row.sector, not_recorded)),
+        )
+        by_sector.setdefault(sector, [0] * len(sexes))[column] += row.people
+    countries = sorted(by_country, key=lambda name: (name == not_recorded, name))
+    sectors = sorted(by_sector)
+    country_values = [by_country[country] for country in countries]
+    sector_values = [by_sector[sector] for sector in sectors]
+
+    tables = []
+    if figures.breakdown:
+        hide = frozenset()
+        while True:
+            country_grid = suppress_grid(country_values, threshold, hide=hide)
+            sector_grid = suppress_grid(sector_values, threshold, hide=hide)
+            shared = _margins_hidden(country_grid) | _margins_hidden(sector_grid)
+            if shared == hide:
+                break
+            hide = shared
+        for caption, heading, labels, grid in (
+            (
+                gettext("People who attended, by country and sex"),
+                gettext("Country"),
+                countries,
+                country_grid,
+            ),
+            (
+                gettext("People who attended, by sector and sex"),
+                gettext("Sector"),
+                [label for _order, label in sectors],
+                sector_grid,
+            ),
+        ):
+            tables.append(
+                PublicTable(
+                    caption=caption,
+                    row_heading=heading,
+                    rows=[
+                        TableRow(label=label, cells=grid.cells[index], total=grid.row_totals[index])
+                        for index, label in enumerate(labels)
+                    ],
+                    column_totals=grid.column_totals,
+                    total=grid.total,
+                )
+            )
+
+    # With one session the headline counts equal the tables' total: hide them with it.
+    total_hidden = bool(tables and tables[0].total.secondary)
+
+    def headline(value):
+        primary = value < threshold
+        return Cell(
+            value=value,
+            threshold=threshold,
+            primary=primary,
+            secondary=total_hidden and not primary,
+        )
+
+    return PublicFigures(
+        participations=headline(figures.participations),
+        people=headline(figures.people),
+        institutions=figures.institutions,
+        municipalities=figures.municipalities,
+        columns=[str(sex.label) for sex in sexes],
+        tables=tables,
+        agreements_by_status=[
+            (str(status.label), figures.agreements_by_status.get(status.value, 0))
+            for status in AgreementStatus
+        ],
+        agreements_overdue=figures.agreements_overdue,
+        agreements=figures.agreements,
+        threshold=threshold,
+    )

@@ -1,0 +1,237 @@
+"""Attendance sheets: a session's participants as the donors receive them, and back.
+
+The sheet is private (names, sex and e-mails): staff with ``conferences.export_participation``
+export it, staff with ``conferences.import_participation`` import a filled one. It keeps the
+rules of the registry's spreadsheets (``networks/resources.py``), whose base resource it uses:
+
+- Columns, in this order: ``name``, ``sex``, ``institution``, ``sector``, ``country`` (ISO
+  code), ``municipality``, ``role``, ``attended`` (yes/no), ``email``. The institution, sector,
+  country and municipality are the snapshot taken when the person was registered.
+- On import only ``email`` (which finds the person, any case), ``role`` and ``attended``
+  are read; the other columns are there for the reader and ignored. A person not yet
+  registered for the session is registered, with the snapshot of their affiliation.
+- A file with any bad row writes nothing; every bad row is reported with its number
+  (1 = the first row under the headers) and the reason: an unknown e-mail, a role or an
+  attendance value that is not one of those allowed, the same person twice, attendance
+  at a cancelled session.
+- Exported text that a spreadsheet would run as a formula gets a leading quote.
+
+Exports read the participations with one query, in chunks (``iterator()``), and write rows
+as they come, so memory stays bounded whatever the size of the session.
+"""
+
+import csv
+import io
+import tempfile
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext as _
+from import_export.formats.base_formats import CSV, XLSX
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from networks.enums import Sector, Sex
+from networks.resources import RegistryResource, column
+from networks.widgets import ChoicesWidget, PersonWidget, YesNoWidget
+
+from .enums import ParticipationRole
+from .models import Participation, Session
+from .services import participation_take_snapshot
+
+#: Columns the import needs; the others are for the reader.
+REQUIRED_COLUMNS = ("email", "attended")
+#: Where errors of model fields that are not columns are reported.
+COLUMN_OF_MODEL_FIELD = {"person": "email", "session": NON_FIELD_ERRORS}
+
+
+class AttendedWidget(YesNoWidget):
+    """yes/no (also sí, 1/0, true/false, x); empty means no. Exported as yes or no."""
+
+    def render(self, value, obj=None, **kwargs):
+        return "yes" if value else "no"
+
+
+class AttendanceResource(RegistryResource):
+    """The attendance sheet of one session (see the module docstring)."""
+
+    name = column("name", attribute="person__full_name", readonly=True)
+    sex = column("sex", ChoicesWidget(Sex), attribute="person__sex", readonly=True)
+    institution = column("institution", attribute="institution__name", readonly=True)
+    sector = column("sector", ChoicesWidget(Sector, allow_blank=True), readonly=True)
+    country = column("country", attribute="country__code", readonly=True)
+    municipality = column("municipality", attribute="municipality__name", readonly=True)
+    role = column(
+        "role",
+        ChoicesWidget(ParticipationRole, allow_blank=True),
+        default=ParticipationRole.PARTICIPANT,
+    )
+    attended = column("attended", AttendedWidget())
+    email = column("email", PersonWidget(), attribute="person")
+
+    class Meta(RegistryResource.Meta):
+        model = Participation
+        name = "attendance"
+        fields = (
+            "name",
+            "sex",
+            "institution",
+            "sector",
+            "country",
+            "municipality",
+            "role",
+            "attended",
+            "email",
+        )
+        import_id_fields = ("email",)
+
+    def __init__(self, *, session: Session, **kwargs):
+        super().__init__(**kwargs)
+        self.session = session
+        self._row_of_person = {}
+
+    # Export ---------------------------------------------------------------------------------
+
+    def with_related(self, queryset):
+        return queryset.filter(session=self.session).select_related(
+            "person", "institution", "country", "municipality"
+        )
+
+    def rows(self):
+        """The header, then one row per participation, read in chunks."""
+        yield self.get_export_headers()
+        queryset = self.filter_export(Participation.objects.all())
+        for participation in self.iter_queryset(queryset):
+            yield self.export_resource(participation)
+
+    # Import ---------------------------------------------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        self._row_of_person = {}
+        headers = [str(header or "").strip().lower() for header in dataset.headers or []]
+        missing = [name for name in REQUIRED_COLUMNS if name not in headers]
+        if missing:
+            raise ValueError(
+                _("The sheet needs the columns %(missing)s (it has: %(found)s).")
+                % {"missing": ", ".join(missing), "found": ", ".join(headers) or "—"}
+            )
+        dataset.headers = headers
+
+    def get_instance(self, instance_loader, row):
+        try:
+            person = self.fields["email"].clean(row)
+        except (KeyError, ValueError):
+            return None
+        if person is None:
+            return None
+        return (
+            Participation.objects.select_related("session", "person")
+            .filter(session=self.session, person=person)
+            .first()
+        )
+
+    def init_instance(self, row=None):
+        return Participation(session=self.session)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "person" not in errors:
+            errors.update(self._person_problems(instance, kwargs.get("row_number")))
+        if "attended" not in errors:
+            try:
+                instance.clean()  # the model's rule: nobody attends a cancelled session
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if not errors and instance.pk is None:
+            participation_take_snapshot(participation=instance)
+        if errors:
+            raise ValidationError(errors)
+
+    def _person_problems(self, instance, row_number):
+        if instance.person_id is None:
+            return {
+                "person": [_("Every row needs the e-mail address of a person of the registry.")]
+            }
+        earlier = self._row_of_person.setdefault(instance.person_id, row_number)
+        if earlier != row_number:
+            return {
+                "person": [
+                    _("%(person)s is already in row %(row)s: keep one row per person.")
+                    % {"person": instance.person, "row": earlier}
+                ]
+            }
+        return {}
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # Report errors under the sheet's column names ("email"), not the model's ("person").
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            renamed = {}
+            for key, messages in error.update_error_dict({}).items():
+                column_messages = renamed.setdefault(COLUMN_OF_MODEL_FIELD.get(key, key), [])
+                # import_instance() and full_clean() may both report the model's own rule.
+                column_messages.extend(m for m in messages if m not in column_messages)
+            raise ValidationError(renamed) from None
+
+
+# Files ----------------------------------------------------------------------------------------
+
+FORMATS = {"csv": CSV, "xlsx": XLSX}
+
+
+def attendance_filename(session: Session, file_format: str) -> str:
+    return f"attendance-{session.slug}.{file_format}"
+
+
+def _text_cell(value):
+    return "" if value is None else value
+
+
+def attendance_csv(session: Session):
+    """The sheet as CSV lines, produced as the rows are read (for a streaming response)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff".encode()  # so spreadsheet programs read the accents right
+    for row in AttendanceResource(session=session).rows():
+        writer.writerow([_text_cell(value) for value in row])
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def attendance_xlsx(session: Session):
+    """The sheet as an XLSX file in a temporary file, written row by row (write-only mode)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Attendance")[:31])
+    for row in AttendanceResource(session=session).rows():
+        sheet.append(
+            [
+                ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+                for value in row
+            ]
+        )
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def read_attendance_sheet(content: bytes, file_format: str):
+    """A ``tablib.Dataset`` from an uploaded file; ``ValueError`` if it cannot be read."""
+    try:
+        if file_format == "csv":
+            return CSV().create_dataset(content.decode("utf-8-sig"))
+        return XLSX().create_dataset(content)
+    except Exception as error:  # a wrong or damaged file: many libraries, many exceptions
+        raise ValueError(
+            _("The file could not be read as %(format)s.") % {"format": file_format.upper()}
+        ) from error
+
+
+def attendance_import(*, session: Session, dataset, dry_run: bool):
+    """Import a filled sheet into ``session``: all rows or none (see the module docstring)."""
+    return AttendanceResource(session=session).import_data(dataset, dry_run=dry_run)

@@ -1,0 +1,294 @@
+"""Writes to sessions, attendance, minutes and agreements.
+
+The admin, the attendance-sheet import, the demo data and any future coordinator form go
+through these functions, so a rule holds on every path in. Rules that belong to one row live
+in the models (``clean()`` and constraints); these functions call ``full_clean()`` and add the
+rules that span rows or follow a workflow.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from networks.models import Membership, Network, Person
+from networks.services import unique_slug
+
+from .enums import MinutesStatus, SessionStatus
+from .models import Agreement, Minutes, Participation, Session
+
+# A change to any of these reaches people's calendars: the iCalendar SEQUENCE must grow.
+SCHEDULE_FIELDS = ("start", "end", "venue", "municipality_id", "modality", "status")
+
+
+# Sessions -----------------------------------------------------------------------------------
+
+
+def _slug_for(session: Session) -> str:
+    day = timezone.localdate(session.start).isoformat() if session.start else ""
+    return unique_slug(Session, session.title, suffix=day)
+
+
+@transaction.atomic
+def session_save(*, session: Session, networks, practices=None) -> Session:
+    """Validate and save a session with its networks (and the practices presented).
+
+    A new session gets a slug from its title and local date; the slug of a saved session
+    never changes, since it is part of public URLs and calendar UIDs. Changing the time,
+    place, modality or status of a saved session bumps its ``sequence`` so calendar clients
+    replace the event they hold.
+    """
+    networks = list(networks)
+    if not networks:
+        raise ValidationError({"networks": _("A session belongs to one network at least.")})
+    if session.pk:
+        previous = (
+            Session.objects.select_for_update()
+            .filter(pk=session.pk)
+            .values("sequence", *SCHEDULE_FIELDS)
+            .first()
+        )
+        if previous is not None:
+            session.sequence = previous["sequence"]
+            if any(previous[field] != getattr(session, field) for field in SCHEDULE_FIELDS):
+                session.sequence += 1
+    if not session.slug and session.title:
+        session.slug = _slug_for(session)
+    session.full_clean()
+    session.save()
+    session.networks.set(networks)
+    if practices is not None:
+        session.practices.set(practices)
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: Session) -> Session:
+    """Mark a planned session cancelled; calendars then show it struck through.
+
+    Attendance can no longer be recorded for it (``Participation.clean``).
+    """
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError(_("This session is already cancelled."), code="already_cancelled")
+    if session.status == SessionStatus.HELD:
+        raise ValidationError(
+            _("This session was held: it cannot be cancelled."), code="already_held"
+        )
+    current = Session.objects.select_for_update().values_list("sequence", flat=True)
+    session.sequence = current.get(pk=session.pk) + 1
+    session.status = SessionStatus.CANCELLED
+    session.full_clean()
+    session.save(update_fields=["status", "sequence", "updated_at"])
+    return session
+
+
+# Participation ------------------------------------------------------------------------------
+
+
+def _affiliation(*, session: Session, person: Person):
+    """The institution ``person`` represented at ``session``.
+
+    Their seat in one of the session's networks on the session's day wins; then an open seat
+    in one of them; then the person's current institution.
+    """
+    seats = (
+        Membership.objects.filter(
+            person=person, network__in=session.networks.all(), institution__isnull=False
+        )
+        .select_related("institution")
+        .order_by("-start_date", "-pk")
+    )
+    day = timezone.localdate(session.start) if session.start else timezone.localdate()
+    seat = seats.active_on(day).first() or seats.open().first()
+    if seat is not None:
+        return seat.institution
+    return person.institution
+
+
+def participation_take_snapshot(*, participation: Participation) -> Participation:
+    """Copy the affiliation of the person as it is for the session (not saved).
+
+    Reports on past sessions read these copies, so a later change of seat or institution
+    does not rewrite them.
+    """
+    institution = _affiliation(session=participation.session, person=participation.person)
+    participation.institution = institution
+    participation.sector = institution.sector if institution else ""
+    participation.country_id = institution.country_id if institution else None
+    participation.municipality_id = institution.municipality_id if institution else None
+    return participation
+
+
+def participation_register(*, session: Session, person: Person, role: str) -> Participation:
+    """Register ``person`` for ``session`` with a snapshot of their affiliation."""
+    if Participation.objects.filter(session=session, person=person).exists():
+        error = ValidationError(
+            _("%(person)s is already registered for this session."),
+            code="registered_twice",
+            params={"person": person},
+        )
+        raise ValidationError({"person": error})
+    participation = Participation(session=session, person=person, role=role)
+    participation_take_snapshot(participation=participation)
+    participation.full_clean()
+    participation.save()
+    return participation
+
+
+def participation_set_attendance(*, participation: Participation, attended: bool) -> Participation:
+    """Record whether the person came; refused for a cancelled session."""
+    participation.attended = attended
+    participation.full_clean()
+    participation.save(update_fields=["attended"])
+    return participation
+
+
+# Minutes ------------------------------------------------------------------------------------
+
+
+def _require_status(minutes: Minutes, expected: str, message) -> None:
+    if minutes.status != expected:
+        raise ValidationError(
+            message,
+            code="illegal_transition",
+            params={"status": minutes.get_status_display()},
+        )
+
+
+def minutes_save(*, minutes: Minutes) -> Minutes:
+    """Save edited minutes. Approved text is frozen; so is a published summary."""
+    if minutes.pk:
+        stored = Minutes.objects.filter(pk=minutes.pk).values("status", "text", "summary").first()
+        if stored is not None:
+            # The workflow fields are the services' to change, never a form's.
+            minutes.status = stored["status"]
+            approved = stored["status"] in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED)
+            if approved and minutes.text != stored["text"]:
+                raise ValidationError(
+                    {"text": _("Approved minutes cannot be changed.")}, code="frozen"
+                )
+            if stored["status"] == MinutesStatus.PUBLISHED and minutes.summary != stored["summary"]:
+                raise ValidationError(
+                    {"summary": _("A published summary cannot be changed.")}, code="frozen"
+                )
+    minutes.full_clean()
+    minutes.save()
+    return minutes
+
+
+def minutes_circulate(*, minutes: Minutes) -> Minutes:
+    """Draft -> circulated to the participants for their comments."""
+    _require_status(
+        minutes,
+        MinutesStatus.DRAFT,
+        _("Only draft minutes can be circulated; these are “%(status)s”."),
+    )
+    if not minutes.text.strip():
+        raise ValidationError({"text": _("Write the minutes before circulating them.")})
+    minutes.status = MinutesStatus.CIRCULATED
+    minutes.circulated_at = timezone.now()
+    minutes.full_clean()
+    minutes.save(update_fields=["status", "circulated_at"])
+    return minutes
+
+
+def minutes_approve(*, minutes: Minutes, user) -> Minutes:
+    """Circulated -> approved, recording who approved them and when."""
+    _require_status(
+        minutes,
+        MinutesStatus.CIRCULATED,
+        _("Only circulated minutes can be approved; these are “%(status)s”."),
+    )
+    if user is None or not user.is_authenticated:
+        raise ValidationError(_("Minutes are approved by a signed-in person."), code="no_user")
+    minutes.status = MinutesStatus.APPROVED
+    minutes.approved_by = user
+    minutes.approved_at = timezone.now()
+    minutes.full_clean()
+    minutes.save(update_fields=["status", "approved_by", "approved_at"])
+    return minutes
+
+
+def minutes_publish_summary(*, minutes: Minutes) -> Minutes:
+    """Approved -> the summary becomes public (the full text never does)."""
+    _require_status(
+        minutes,
+        MinutesStatus.APPROVED,
+        _("Only the summary of approved minutes can be published; these are “%(status)s”."),
+    )
+    if not minutes.summary.strip():
+        raise ValidationError(
+            {"summary": _("Write the public summary before publishing it.")}, code="no_summary"
+        )
+    minutes.status = MinutesStatus.PUBLISHED
+    minutes.published_at = timezone.now()
+    minutes.full_clean()
+    minutes.save(update_fields=["status", "published_at"])
+    return minutes
+
+
+# Agreements ---------------------------------------------------------------------------------
+
+
+def agreement_create(
+    *,
+    session: Session,
+    text: str,
+    responsible_institution,
+    due_date: datetime.date | None,
+    responsible_person=None,
+) -> Agreement:
+    agreement = Agreement(
+        session=session,
+        text=text,
+        responsible_institution=responsible_institution,
+        responsible_person=responsible_person,
+        due_date=due_date,
+    )
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
+def agreement_update(*, agreement: Agreement, status: str, follow_up_note: str = "") -> Agreement:
+    """Change the status and append a dated follow-up note; earlier notes are kept."""
+    agreement.status = status
+    note = follow_up_note.strip()
+    if note:
+        line = f"{timezone.localdate().isoformat()}: {note}"
+        agreement.follow_up = f"{agreement.follow_up.rstrip()}\n{line}".lstrip("\n")
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
+# Reads that preparing a session needs -------------------------------------------------------
+
+
+def pending_agreements_for(network: Network) -> QuerySet:
+    """Open and in-progress agreements of the network's sessions, soonest due first.
+
+    Each agreement's ``is_overdue`` flags the late ones; no query per row.
+    """
+    return (
+        Agreement.objects.pending()
+        .filter(session__in=Session.objects.filter(networks=network))
+        .select_related("session", "responsible_institution", "responsible_person")
+        .order_by(F("due_date").asc(nulls_last=True), "session__start", "pk")
+    )
+
+
+def pending_agreements_before(session: Session) -> QuerySet:
+    """What earlier sessions of the same networks left open, to review at this one."""
+    earlier = Session.objects.filter(
+        networks__in=session.networks.all(), start__lt=session.start
+    ).exclude(pk=session.pk)
+    return (
+        Agreement.objects.pending()
+        .filter(session__in=earlier)
+        .select_related("session", "responsible_institution", "responsible_person")
+        .order_by(F("due_date").asc(nulls_last=True), "session__start", "pk")
+    )
