@@ -1,6 +1,7 @@
 """The staff admin: changelist queries, permissions, import previews, the cross-border form."""
 
 import datetime
+import re
 
 import pytest
 import tablib
@@ -222,7 +223,11 @@ def test_admin_people_preview_lists_bad_rows_and_offers_no_confirm(importer, cou
         (2, {"email": [message]})
     ]
     assert "<td>2 </td>" in content
-    assert message in content
+    # Shown in plain text, not only in the table's hover tooltip, with the spreadsheet line.
+    problems = content.split('class="errorlist import-problems"')[1].split("</ul>")[0]
+    assert re.findall(r"<li>(.*?)</li>", problems, re.S) == [
+        f"Fila 2 (línea 3) · <strong>email</strong>: {message}"
+    ]
     assert "confirm_form" not in response.context
     assert 'name="confirm"' not in content
     assert Person.objects.count() == 0
