@@ -143,7 +143,7 @@ def test_load_demo_staff_password_is_printed_only_when_created(demo_runs):
     assert staff.check_password(printed[0])
     assert (staff.is_staff, staff.is_superuser) == (True, True)
     assert staff.emailaddress_set.filter(verified=True, primary=True).count() == 1
-    assert "Admin: /admin/" in first.output
+    assert "Sign in to the administration at /admin/" in first.output
 
     assert "Password" not in second.output
     assert "manage.py changepassword staff@example.org" in second.output

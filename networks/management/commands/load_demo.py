@@ -53,9 +53,7 @@ class Command(BaseCommand):
                 _("Password (shown only now): %(password)s") % {"password": result.staff_password}
             )
             path = reverse("admin:index")
-            self.stdout.write(
-                _("Admin: %(path)s (local server: http://127.0.0.1:8000%(path)s)") % {"path": path}
-            )
+            self.stdout.write(_("Sign in to the administration at %(path)s") % {"path": path})
         else:
             self.stdout.write(
                 _(
