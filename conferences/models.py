@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from networks.enums import Sector
 from networks.models import Country, Institution, Municipality, Network, Person, Programme
@@ -156,7 +157,7 @@ class AgendaItem(models.Model):
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("session")
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order", "position"), default=0)
     title = models.CharField(_("title"), max_length=300)
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)]
