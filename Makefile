@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install run test test-fast lint format messages check-messages migrations-check deploy-check serve collectstatic ci clean
+.PHONY: install run test test-fast lint format messages check-messages migrations-check deploy-check serve collectstatic ci clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ serve: install collectstatic  ## Production server: needs DJANGO_SECRET_KEY and 
 
 ci:
 	bash .ci/run
+
+bench: install  ## Benchmark at 1 000 / 10 000 / 100 000 practices on PostgreSQL (BENCH_DATABASE_URL); report in bench/results/
+	$(BIN)/python -m bench.run
+
+bench-quick: install  ## A few minutes: 1 000 practices, short rounds
+	$(BIN)/python -m bench.run --quick
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

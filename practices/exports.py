@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from . import selectors
-from .models import Practice
 
 LICENCE_NAME = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -39,26 +38,18 @@ CHUNK_SIZE = 500
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def practice_record(practice: Practice, url: str) -> dict:
-    """One practice as open data: lists stay lists, the CSV joins them."""
-    municipalities = list(practice.municipalities.all())
-    return {
-        "slug": practice.slug,
-        "title": practice.title,
-        "summary": practice.summary,
-        "practice_type": practice.practice_type,
-        "themes": [theme.slug for theme in practice.themes.all()],
-        "gcm_objectives": [objective.number for objective in practice.gcm_objectives.all()],
-        "countries": sorted({place.department.country.code for place in municipalities}),
-        "municipalities": [place.slug for place in municipalities],
-        "network": practice.network.slug if practice.network else "",
-        "lead_institution": practice.lead_institution.name if practice.lead_institution else "",
-        "year_started": practice.year_started,
-        "implementation_status": practice.implementation_status,
-        "language": practice.language,
-        "published_at": practice.published_at.isoformat() if practice.published_at else "",
+def practice_record(row: dict, url: str) -> dict:
+    """One practice (a row of ``selectors.practices_for_export``) as open data, in column
+    order: lists stay lists, the CSV joins them."""
+    published_at = row["published_at"]
+    values = {
+        **row,
+        "network": row["network"] or "",
+        "lead_institution": row["lead_institution"] or "",
+        "published_at": published_at.isoformat() if published_at else "",
         "url": url,
     }
+    return {column: values[column] for column in COLUMNS}
 
 
 def neutralise(value) -> str:
@@ -79,8 +70,14 @@ class _Echo:
 
 
 def _records(request):
-    for practice in selectors.practices_for_export().iterator(chunk_size=CHUNK_SIZE):
-        yield practice_record(practice, request.build_absolute_uri(practice.get_absolute_url()))
+    # reverse() once, not per row: a slug is URL-safe, so it can stand in the pattern as is.
+    placeholder = "__slug__"
+    url = request.build_absolute_uri(
+        reverse("practices:practice-detail", kwargs={"slug": placeholder})
+    )
+    prefix, suffix = url.split(placeholder)
+    for row in selectors.practices_for_export(chunk_size=CHUNK_SIZE):
+        yield practice_record(row, f"{prefix}{row['slug']}{suffix}")
 
 
 def practice_export_csv(request):

@@ -1,0 +1,371 @@
+"""The Markdown report of a bench run, and the summary at the end of README.md.
+
+``python -m bench.report bench/results/<run>.json [--notes findings.md] [--readme]`` rewrites
+the report of a saved run (with the findings of its analysis) and, if asked, README's summary.
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+README = ROOT / "README.md"
+README_HEADING = "## Benchmarks"
+
+PAGE_LABELS = {
+    "b0": "B0: bare view, full middleware",
+    "b1": "B1: one query, small template",
+    "home": "home",
+    "list": "practice list",
+    "list_filtered": "list, two filters (country + theme)",
+    "search_narrow": "narrow search",
+    "search_broad": "broad search (~20 % match)",
+    "detail": "practice detail",
+    "network": "network profile",
+    "session": "session page",
+    "admin_changelist": "admin practice changelist (staff)",
+}
+
+
+SEQUENTIAL_MARK = " (seq.)"
+REMEASURED_MARK = " (re-measured)"
+
+
+def _fmt(value, digits=1):
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def _ok(passed):
+    return "met" if passed else "**missed**"
+
+
+def targets(results: dict) -> list[tuple[str, str, str, bool]]:
+    """(what, target, measured, met) for the issue's table."""
+    sizes = [str(size) for size in results["profile"]["sizes"]]
+    small, large = sizes[0], sizes[-1]
+    at = results["sizes"]
+    large_pages = at[large]["pages"]
+    b0 = large_pages["b0"]["rps"]
+    rows = []
+
+    list_ratio = large_pages["list"]["rps"] / b0
+    detail_ratio = large_pages["detail"]["rps"] / b0
+    rows.append(
+        (
+            f"practice list and detail throughput / B0 (at {int(large):,})",
+            ">= 0.5",
+            f"list {list_ratio:.2f}, detail {detail_ratio:.2f}",
+            list_ratio >= 0.5 and detail_ratio >= 0.5,
+        )
+    )
+    if small != large:
+        growth = large_pages["list"]["rps"] / at[small]["pages"]["list"]["rps"]
+        # The floors drift between server runs; the ratio of ratios removes that drift.
+        normalised = (large_pages["list"]["rps"] / b0) / (
+            at[small]["pages"]["list"]["rps"] / at[small]["pages"]["b0"]["rps"]
+        )
+        rows.append(
+            (
+                f"practice list throughput at {int(large):,} / at {int(small):,}",
+                ">= 0.9",
+                f"{growth:.2f} (vs B0 of each run: {normalised:.2f})",
+                growth >= 0.9,
+            )
+        )
+    narrow = large_pages["search_narrow"]["p95_ms"]
+    broad = large_pages["search_broad"]["p95_ms"]
+    rows.append(
+        (
+            f"narrow search p95 at {int(large):,} (4 connections)",
+            "<= 30 ms",
+            f"{narrow:.1f} ms",
+            narrow <= 30,
+        )
+    )
+    rows.append(
+        (
+            f"broad search p95 at {int(large):,} (4 connections)",
+            "<= 150 ms",
+            f"{broad:.1f} ms",
+            broad <= 150,
+        )
+    )
+    admin_ratio = large_pages["admin_changelist"]["rps"] / b0
+    admin_counts = [at[size]["queries"]["admin_changelist"]["queries"] for size in sizes]
+    admin_rows = at[large]["list_query_counts"]
+    admin_constant = len(set(admin_counts)) == 1 and (
+        admin_rows["admin, 1 row"] == admin_rows["admin, 100 rows"]
+    )
+    rows.append(
+        (
+            f"admin changelist at {int(large):,} / B0, constant query count",
+            ">= 0.3, constant",
+            f"{admin_ratio:.2f}; queries {' / '.join(map(str, admin_counts))} by size, "
+            f"{admin_rows['admin, 1 row']} / {admin_rows['admin, 100 rows']} for 1 / 100 rows",
+            admin_ratio >= 0.3 and admin_constant,
+        )
+    )
+    imports = results["imports"]
+    admin_import = imports["admin"][-1]
+    default_import = imports["defaults"][-1]
+    speedup = admin_import["rows_per_s"] / default_import["rows_per_s"]
+    small_growth = imports["admin"][0]["rss_growth_mb"]
+    large_growth = admin_import["rss_growth_mb"]
+    flat = large_growth <= max(1.5 * small_growth, small_growth + 20)
+    rows.append(
+        (
+            f"members import rows/s ({admin_import['rows']:,} rows)",
+            ">= 5 000 and >= 5x defaults; memory flat",
+            f"{admin_import['rows_per_s']:,.0f} rows/s, {speedup:.2f}x defaults; memory "
+            f"+{small_growth:.0f} MB at {imports['admin'][0]['rows']:,} rows, "
+            f"+{large_growth:.0f} MB at {admin_import['rows']:,}",
+            admin_import["rows_per_s"] >= 5000 and speedup >= 5 and flat,
+        )
+    )
+    export = results["export"]
+    worker_growth = at[large]["csv"]["worker_peak_growth_mb"]
+    growth = max(export["rss_growth_mb"], worker_growth or 0)
+    rows.append(
+        (
+            f"CSV export of {export['rows']:,} practices",
+            "streamed; peak memory growth < 100 MB",
+            f"{export['seconds']:.1f} s, +{export['rss_growth_mb']:.0f} MB in process, "
+            f"+{_fmt(worker_growth, 0)} MB in the gunicorn worker; first byte after "
+            f"{export['first_byte_seconds'] * 1000:.0f} ms",
+            growth < 100,
+        )
+    )
+    page_keys = [key for key in large_pages if key not in ("b0", "b1")]
+    varying = [
+        key for key in page_keys if len({at[size]["queries"][key]["queries"] for size in sizes}) > 1
+    ]
+    list_rows = at[large]["list_query_counts"]
+    rows.append(
+        (
+            "queries per page, 1 vs many rows and by total size",
+            "the same",
+            ("varies: " + ", ".join(varying) if varying else "same on every page by size")
+            + f"; list {list_rows['list, 1 row']} / {list_rows['list, 20 rows']} for few / 20 rows",
+            not varying and list_rows["list, 1 row"] == list_rows["list, 20 rows"],
+        )
+    )
+    return rows
+
+
+def machine_line(machine: dict) -> str:
+    return (
+        f"{machine['nproc']} CPUs ({machine['cpu']}), {machine['memory_gb']} GB RAM, "
+        f"PostgreSQL {machine['postgres']} (shared_buffers {machine['shared_buffers']}), "
+        f"Python {machine['python']}, {machine['wrk']}"
+    )
+
+
+def render(results: dict) -> str:
+    sizes = [str(size) for size in results["profile"]["sizes"]]
+    profile = results["profile"]
+    machine = results["machine"]
+    gunicorn = results["gunicorn"]
+    lines = [
+        f"# Benchmark {results['date']} ({profile['name']})",
+        "",
+        f"Machine: {machine_line(machine)}. Load average at start "
+        f"{', '.join(f'{x:.2f}' for x in machine['loadavg_start'])}, at end "
+        f"{', '.join(f'{x:.2f}' for x in machine.get('loadavg_end', []))}.",
+        "",
+        f"Server: gunicorn {gunicorn['worker_class']}, {gunicorn['workers']} workers x "
+        f"{gunicorn['threads']} threads, keepalive {gunicorn['keepalive']} s, max_requests "
+        f"{gunicorn['max_requests']} (portal/gunicorn.conf.py as checked in), DEBUG off, "
+        "whitenoise, `X-Forwarded-Proto: https` as from the TLS proxy. Load: wrk on the same "
+        f"machine over loopback; warm-up {profile['warmup']} s, then {profile['rounds']} rounds "
+        f"of {profile['duration']} s at saturation (2 threads, 16 connections: throughput) and "
+        f"{profile['rounds']} rounds at 4 connections (latency); medians. Client and server "
+        "share the CPUs; other jobs may have been running, so compare ratios within a run "
+        "rather than absolute figures between runs.",
+        "",
+        "## Targets",
+        "",
+        "| what | target | measured | |",
+        "|---|---|---|---|",
+    ]
+    for what, target, measured, passed in targets(results):
+        lines.append(f"| {what} | {target} | {measured} | {_ok(passed)} |")
+    for size in sizes:
+        data = results["sizes"][size]
+        pages = data["pages"]
+        b0 = pages["b0"]["rps"]
+        selectivity = data["selectivity"]
+        lines += [
+            "",
+            f"## {int(size):,} published practices",
+            "",
+            f"Seeded {data['added']:,} practices (published and drafts) in "
+            f"{data['seeding_seconds']:.0f} s. Narrow search matches "
+            f"{selectivity['narrow_matches']:,}, broad search {selectivity['broad_matches']:,} "
+            f"({selectivity['broad_share']:.0%}) of {selectivity['published']:,}.",
+            "",
+            "| page | req/s (saturation) | / B0 | p50 ms | p95 ms | p99 ms | queries | "
+            "DB ms (1 request) | KB | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for key, page in pages.items():
+            queries = data["queries"].get(key, {})
+            mark = SEQUENTIAL_MARK if page.get("mode") == "sequential" else ""
+            mark += REMEASURED_MARK if page.get("remeasured") else ""
+            lines.append(
+                f"| {PAGE_LABELS.get(key, key)}{mark} | {page['rps']:,.1f} | "
+                f"{page['rps'] / b0:.2f} | "
+                f"{page['p50_ms']:.1f} | {page['p95_ms']:.1f} | {page['p99_ms']:.1f} | "
+                f"{queries.get('queries', '–')} | {_fmt(queries.get('db_ms'))} | "
+                f"{page['bytes'] / 1024:.1f} | {page['errors']} |"
+            )
+        csv_result = data["csv"]
+        lines.append(
+            f"| open-data CSV, whole download | {csv_result['rps']:.2f} | "
+            f"{csv_result['rps'] / b0:.4f} | {csv_result['seconds'] * 1000:,.0f} (one at a time) "
+            f"| | | {data['queries'].get('csv', {}).get('queries', '–')} | | "
+            f"{csv_result['bytes'] / 1024:,.0f} | |"
+        )
+        counts = data["list_query_counts"]
+        if any(page.get("remeasured") for page in pages.values()):
+            lines += [
+                "",
+                f"{REMEASURED_MARK.strip()}: no request finished within this run's rounds (the "
+                "harness then had no fallback; a page measured right after such a page also "
+                "queued behind it); measured again on the same database and server code "
+                "right after the run, with the fallback the harness now has.",
+            ]
+        if any(page.get("mode") == "sequential" for page in pages.values()):
+            lines += [
+                "",
+                f"{SEQUENTIAL_MARK} Over 2 s for one request, or no request finished within a "
+                "round under load: not load-tested (requests would only queue behind "
+                "gunicorn's 30 s worker timeout); five requests in sequence instead, req/s = "
+                "1 / median, p50 = median, p95 and p99 = the slowest.",
+            ]
+        lines += [
+            "",
+            "Queries with few and many rows: "
+            + ", ".join(f"{label} {count}" for label, count in counts.items())
+            + ".",
+        ]
+    lines += ["", "## Data paths", "", "Members spreadsheet (people), in fresh processes:", ""]
+    lines += [
+        "| path | rows | preview s | import s | rows/s (import) | rows/s (preview + import) "
+        "| memory growth MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    labels = {
+        "admin": "admin code (PersonResource, admin kwargs, log entries)",
+        "defaults": "ModelResource with the library's defaults",
+        "copy": "PostgreSQL COPY + INSERT ... SELECT",
+    }
+    for mode, runs in results["imports"].items():
+        for run in runs:
+            if mode == "copy":
+                lines.append(
+                    f"| {labels[mode]} | {run['rows']:,} | | {run['seconds']:.2f} | "
+                    f"{run['rows_per_s']:,.0f} | | {run['rss_growth_mb']:.0f} |"
+                )
+            else:
+                lines.append(
+                    f"| {labels[mode]} | {run['rows']:,} | {run['preview_seconds']:.2f} | "
+                    f"{run['confirm_seconds']:.2f} | {run['rows_per_s']:,.0f} | "
+                    f"{run['rows_per_s_end_to_end']:,.0f} | {run['rss_growth_mb']:.0f} |"
+                )
+    admin_run = results["imports"]["admin"][-1]
+    copy_run = results["imports"]["copy"][-1]
+    export = results["export"]
+    lines += [
+        "",
+        f"COPY is {copy_run['rows_per_s'] / admin_run['rows_per_s']:,.0f}x the admin import.",
+        "",
+        f"Open-data CSV export through the view (streamed to a counting sink): "
+        f"{export['rows']:,} rows, {export['bytes'] / 1e6:.1f} MB in {export['seconds']:.2f} s "
+        f"({export['rows_per_s']:,.0f} rows/s), first byte after "
+        f"{export['first_byte_seconds'] * 1000:.0f} ms, memory growth "
+        f"{export['rss_growth_mb']:.0f} MB. `COPY (SELECT ...) TO STDOUT` of the same columns: "
+        f"{export['copy_rows']:,} rows, {export['copy_bytes'] / 1e6:.1f} MB in "
+        f"{export['copy_seconds']:.2f} s ({export['seconds'] / export['copy_seconds']:.1f}x "
+        "faster than the view).",
+    ]
+    largest = sizes[-1]
+    lines += ["", f"## Slowest statements at {int(largest):,} (one request, test client)", ""]
+    for key, profile_data in results["sizes"][largest]["queries"].items():
+        if not profile_data["slowest"] or profile_data["slowest"][0]["ms"] < 5:
+            continue
+        lines += [
+            f"### {PAGE_LABELS.get(key, key)}: {profile_data['queries']} queries, "
+            f"{profile_data['db_ms']:.1f} ms in the database",
+            "",
+        ]
+        for query in profile_data["slowest"]:
+            lines += [f"- {query['ms']:.1f} ms: `{query['sql'][:400]}`"]
+        if profile_data.get("explain"):
+            lines += ["", "```", profile_data["explain"], "```"]
+        lines.append("")
+    notes = results.get("notes")
+    if notes:
+        lines += ["## Notes", "", notes, ""]
+    lines.append(f"Run took {results.get('elapsed_minutes', 0):.1f} minutes.")
+    return "\n".join(lines) + "\n"
+
+
+def readme_summary(results: dict, report_name: str) -> str:
+    lines = [
+        README_HEADING,
+        "",
+        "`make bench` seeds a separate PostgreSQL database (`portal_bench`) with 1 000, 10 000 and "
+        "100 000 published practices, serves the portal with gunicorn as in production and "
+        "drives it with wrk; `make bench-quick` is a short first look (1 000 practices). Each "
+        "run writes a dated report to `bench/results/`. Ratios are against the floors B0 "
+        "(bare view behind the full middleware) and B1 (one query, small template) of the "
+        "same run.",
+        "",
+        f"Latest ({results['date'][:10]}, {results['profile']['name']}, "
+        f"[report](bench/results/{report_name})) on {machine_line(results['machine'])}:",
+        "",
+        "| what | target | measured | |",
+        "|---|---|---|---|",
+    ]
+    for what, target, measured, passed in targets(results):
+        lines.append(f"| {what} | {target} | {measured} | {_ok(passed)} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_readme_summary(summary: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    index = text.find("\n" + README_HEADING + "\n")
+    text = text[: index + 1] if index != -1 else text.rstrip("\n") + "\n\n"
+    README.write_text(text + summary, encoding="utf-8")
+
+
+def write_report(results: dict, *, update_readme: bool = True) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    stem = results["date"].replace(":", "").replace("T", "-") + f"-{results['profile']['name']}"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    path = RESULTS / f"{stem}.md"
+    path.write_text(render(results), encoding="utf-8")
+    if update_readme:
+        write_readme_summary(readme_summary(results, path.name))
+    return path
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Rewrite the report of a saved run.")
+    parser.add_argument("results", type=Path, help="bench/results/<run>.json")
+    parser.add_argument("--notes", type=Path, help="Markdown file: findings to keep in the report")
+    parser.add_argument("--readme", action="store_true", help="also rewrite README's summary")
+    options = parser.parse_args(argv)
+    results = json.loads(options.results.read_text(encoding="utf-8"))
+    if options.notes:
+        results["notes"] = options.notes.read_text(encoding="utf-8").strip()
+    print(write_report(results, update_readme=options.readme))
+
+
+if __name__ == "__main__":
+    main()
