@@ -8,10 +8,12 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.views.generic import DetailView, ListView
 
 from networks.models import Network
+from portal.caching import public_page
 
 from . import calendars, figures, selectors
 from .enums import SessionStatus
@@ -29,6 +31,7 @@ def _time_zone_context(moment=None) -> dict:
     }
 
 
+@method_decorator(public_page, name="dispatch")
 class ConferenceListView(ListView):
     template_name = "conferences/conference_list.html"
     context_object_name = "conferences"
@@ -44,6 +47,7 @@ class ConferenceListView(ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
 
+@method_decorator(public_page, name="dispatch")
 class ConferenceDetailView(DetailView):
     template_name = "conferences/conference_detail.html"
     context_object_name = "conference"
@@ -65,6 +69,7 @@ class ConferenceDetailView(DetailView):
         return context
 
 
+@method_decorator(public_page, name="dispatch")
 class SessionDetailView(DetailView):
     template_name = "conferences/session_detail.html"
     context_object_name = "session"

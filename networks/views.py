@@ -6,9 +6,12 @@ None of these pages shows people: see networks/selectors.py.
 import datetime
 
 from django import forms
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
+
+from portal.caching import public_page
 
 from . import selectors
 from .enums import NetworkKind
@@ -42,6 +45,7 @@ class DirectoryFilterForm(forms.Form):
         }
 
 
+@method_decorator(public_page, name="dispatch")
 class NetworkListView(ListView):
     template_name = "networks/network_list.html"
     context_object_name = "networks"
@@ -75,6 +79,7 @@ class NetworkListView(ListView):
         return context
 
 
+@method_decorator(public_page, name="dispatch")
 class NetworkDetailView(DetailView):
     template_name = "networks/network_detail.html"
     context_object_name = "network"
@@ -99,6 +104,7 @@ class NetworkDetailView(DetailView):
         return context
 
 
+@method_decorator(public_page, name="dispatch")
 class MunicipalityDetailView(DetailView):
     template_name = "networks/municipality_detail.html"
     context_object_name = "municipality"

@@ -6,15 +6,18 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.templatetags.static import static
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from networks.models import Network
 from networks.selectors import registry_key_figures
+from portal.caching import public_page
 from practices.models import Practice
 
 
+@method_decorator(public_page, name="dispatch")
 class HomeView(TemplateView):
     template_name = "portal/home.html"
 

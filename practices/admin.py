@@ -7,6 +7,7 @@ also refreshes its search data), adding or removing attachments, and every statu
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Prefetch
@@ -127,6 +128,25 @@ class AttachmentInline(PracticePartInline, admin.TabularInline):
         return is_reviewer(request.user)
 
 
+class PracticeChangeList(ChangeList):
+    """The list of practices reads only the narrow columns it shows, not the long texts."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer(*LONG_TEXT_FIELDS)
+
+
+LONG_TEXT_FIELDS = (
+    "summary",
+    "body",
+    "results",
+    "lessons_learned",
+    "challenges",
+    "replication_requirements",
+    "search_text",
+    "search_vector",
+)
+
+
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
     form = PracticeAdminForm
@@ -140,7 +160,11 @@ class PracticeAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["network"]
     search_fields = ["title", "summary", "slug", "network__name", "lead_institution__name"]
-    date_hierarchy = "published_at"
+    # Newest records first through the primary key's index; no date hierarchy and no count of
+    # the whole table: both read every row on each visit (see bench/results/).
+    ordering = ["-pk"]
+    show_full_result_count = False
+    list_per_page = 50
     autocomplete_fields = [
         "network",
         "lead_institution",
@@ -185,6 +209,9 @@ class PracticeAdmin(admin.ModelAdmin):
     ]
     inlines = [LegalEvidenceInline, ReplicationInline, AttachmentInline]
     actions = ["publish_selected", "request_changes_selected", "archive_selected"]
+
+    def get_changelist(self, request, **kwargs):
+        return PracticeChangeList
 
     # Saving: one write path -----------------------------------------------------------
 

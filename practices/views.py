@@ -4,16 +4,19 @@ Every read goes through practices/selectors.py, which starts from ``published()`
 """
 
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView
 
 from networks.selectors import municipalities_by_country
+from portal.caching import public_page
 
 from . import selectors
 from .filters import PracticeFilterForm, SortOrder
 from .search import MAX_QUERY_LENGTH, uses_postgres
 
 
+@method_decorator(public_page, name="dispatch")
 class PracticeListView(ListView):
     template_name = "practices/practice_list.html"
     context_object_name = "practices"
@@ -57,6 +60,7 @@ class PracticeListView(ListView):
         return context
 
 
+@method_decorator(public_page, name="dispatch")
 class PracticeDetailView(DetailView):
     template_name = "practices/practice_detail.html"
     context_object_name = "practice"

@@ -52,6 +52,7 @@ THIRD_PARTY_APPS = [
     "csp",
 ]
 LOCAL_APPS = [
+    "portal",
     "accounts",
     "networks",
     "practices",
@@ -98,6 +99,18 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Caches -------------------------------------------------------------------------
+# "default": rate limits and small lookups. "pages": public pages for anonymous visitors
+# (portal/caching.py), emptied whenever a public record changes. Both live in each process
+# unless a shared cache is configured (redis://..., filecache:///var/cache/portal-pages).
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://default"),
+    "pages": env.cache_url("PAGE_CACHE_URL", default="locmemcache://pages"),
+}
+CACHES["pages"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1000)
+# How long an anonymous visitor's page is reused at most; 0 renders every page afresh.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=120)
 
 # Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

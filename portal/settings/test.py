@@ -17,3 +17,5 @@ STORAGES = {
 SECURE_SSL_REDIRECT = False
 ACCOUNT_RATE_LIMITS = False
 WHITENOISE_AUTOREFRESH = True  # no collectstatic before tests
+# Pages are rendered afresh in tests; tests/portal/test_page_cache.py turns the cache on.
+PUBLIC_PAGE_CACHE_SECONDS = 0

@@ -109,6 +109,27 @@ def test_changelist_queries_do_not_grow_with_rows(
     assert response.context["cl"].result_count == 20
 
 
+def test_changelist_lists_newest_first_without_reading_long_texts(
+    reviewer_client, border_municipalities
+):
+    practice_row(border_municipalities)
+    newest = practice_in(ReviewStatus.DRAFT, title="Borrador recién creado")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = reviewer_client.get(reverse("admin:practices_practice_changelist"))
+
+    assert list(response.context["cl"].result_list)[0] == newest
+    page_query = next(
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith('SELECT "practices_practice"."id"')
+        and "ORDER BY" in query["sql"]
+    )
+    assert '"practices_practice"."title"' in page_query
+    for long_text in ("body", "search_text", "lessons_learned"):
+        assert f'"practices_practice"."{long_text}"' not in page_query
+
+
 def test_changelist_filters_by_country_of_the_municipalities(reviewer_client, countries):
     in_honduras = practice_in(
         ReviewStatus.SUBMITTED,

@@ -1,0 +1,86 @@
+"""Public pages served from a cache to anonymous visitors, forgotten on every change.
+
+Visitors without an account read the same catalogue, directory and session pages over and
+over, and their cost (facet counts over every published practice, the directory of networks)
+grows with the data. So a page rendered for an anonymous visitor is kept in the ``pages``
+cache for ``PUBLIC_PAGE_CACHE_SECONDS`` and served from there to the next one.
+
+Two rules keep it honest:
+
+- Only anonymous requests read or fill the cache. A signed-in coordinator or staff member
+  always gets a freshly rendered page (it may show what only they may see: the anonymous
+  cache never holds personal data, and they see their own edits at once).
+- Any write to a model of the public apps (and any spreadsheet import, which may write in
+  bulk without model signals) empties the ``pages`` cache once its transaction commits.
+
+With the default in-process cache each gunicorn worker keeps its own copy, so another
+worker may serve a page up to the timeout late; a shared cache (``PAGE_CACHE_URL``, e.g.
+Redis or a file cache on local disk) makes every worker forget at once.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.middleware.cache import CacheMiddleware
+
+PAGE_CACHE = "pages"
+#: Apps whose records public pages show: a change to any of their models forgets the pages.
+PUBLIC_APPS = frozenset({"networks", "practices", "conferences"})
+
+
+def public_page(view):
+    """Serve ``view`` from the ``pages`` cache to anonymous visitors (see the module docs)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+        if seconds <= 0 or not _is_shareable(request):
+            return view(request, *args, **kwargs)
+        # Built per request (cheap) so that the timeout and the cache follow the settings.
+        middleware = CacheMiddleware(view, page_timeout=seconds, cache_alias=PAGE_CACHE)
+        cached = middleware.process_request(request)
+        if cached is not None:
+            return cached
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.add_post_render_callback(
+                lambda rendered: middleware.process_response(request, rendered)
+            )
+            return response
+        return middleware.process_response(request, response)
+
+    return wrapper
+
+
+def _is_shareable(request) -> bool:
+    """Whether the page this request gets is the same for every anonymous visitor."""
+    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        return False
+    # A pending message ("you have signed out") belongs to this visitor's page only.
+    return not len(get_messages(request))
+
+
+def forget_public_pages(**_signal_arguments) -> None:
+    """Empty the ``pages`` cache when the current transaction commits (at once outside one).
+
+    Registered once per transaction however many rows it writes.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.in_atomic_block and any(
+        callback is _clear_pages for _savepoints, callback, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_clear_pages, robust=True)
+
+
+def _clear_pages() -> None:
+    caches[PAGE_CACHE].clear()
+
+
+def forget_on_public_change(sender, **kwargs) -> None:
+    """Signal receiver: a model of a public app was saved, deleted or relinked."""
+    if sender._meta.app_label in PUBLIC_APPS:
+        forget_public_pages()

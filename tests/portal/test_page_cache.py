@@ -1,0 +1,196 @@
+"""The public page cache: anonymous visitors share rendered pages, nobody else does, and
+any change to a public record is visible on the next request."""
+
+import pytest
+import tablib
+from django.contrib.messages import constants
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.test import override_settings
+
+from networks.resources import InstitutionResource
+from portal.caching import PAGE_CACHE, forget_public_pages
+from practices.services import practice_publish
+from tests.factories import (
+    MunicipalityFactory,
+    NetworkFactory,
+    PracticeFactory,
+    PublishedPracticeFactory,
+    StaffUserFactory,
+    ThemeFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def page_cache():
+    cache = caches[PAGE_CACHE]
+    cache.clear()
+    with override_settings(PUBLIC_PAGE_CACHE_SECONDS=60):
+        yield cache
+    cache.clear()
+
+
+def commit_setup():
+    """Run what the test's setup left for commit time, as a real commit of it would.
+
+    The test's own transaction never commits, and a page cache forget already pending in it
+    would hide whether the change under test asks for one.
+    """
+    pending, connection.run_on_commit[:] = list(connection.run_on_commit), []
+    for _savepoints, callback, _robust in pending:
+        callback()
+
+
+@pytest.fixture
+def catalogue(db):
+    return PublishedPracticeFactory(title="Ordenanza de medios de vida de Citalá")
+
+
+def test_second_anonymous_visit_is_served_without_touching_the_database(
+    client, catalogue, django_assert_num_queries
+):
+    first = client.get("/practices/")
+    assert first.status_code == 200
+
+    with django_assert_num_queries(0):
+        second = client.get("/practices/")
+
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert "max-age=60" in second["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/practices/?q=ordenanza", "/networks/", "/en/practices/", "/conferences/"]
+)
+def test_every_public_listing_is_cached_per_address(client, catalogue, path, page_cache):
+    client.get(path)
+
+    assert len(page_cache._cache) > 0  # locmem: entries are inspectable
+
+
+def test_each_query_string_is_its_own_page(client, catalogue):
+    client.get("/practices/?q=ordenanza")
+
+    other = client.get("/practices/?q=inexistente")
+
+    assert "Ordenanza de medios de vida de Citalá" not in other.text
+
+
+def test_publishing_a_practice_shows_it_on_the_next_anonymous_visit(
+    client, catalogue, django_capture_on_commit_callbacks
+):
+    reviewer = StaffUserFactory(is_superuser=True)
+    draft = PracticeFactory(
+        title="Ruta municipal de atención a personas retornadas",
+        status="submitted",
+        themes=[ThemeFactory()],
+        municipalities=[MunicipalityFactory()],
+    )
+    commit_setup()
+    client.get("/practices/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        practice_publish(practice=draft, user=reviewer)
+
+    assert "Ruta municipal de atención a personas retornadas" in client.get("/practices/").text
+
+
+def test_editing_in_the_admin_or_any_save_forgets_the_pages(
+    client, catalogue, django_capture_on_commit_callbacks
+):
+    commit_setup()
+    client.get(catalogue.get_absolute_url())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        catalogue.title = "Ordenanza renovada de Citalá"
+        catalogue.save()
+
+    assert "Ordenanza renovada de Citalá" in client.get(catalogue.get_absolute_url()).text
+
+
+def test_a_spreadsheet_import_forgets_the_pages(
+    client, countries, page_cache, django_capture_on_commit_callbacks
+):
+    commit_setup()
+    client.get("/networks/")
+    assert len(page_cache._cache) > 0
+
+    dataset = tablib.Dataset(
+        ["Alcaldía de Citalá", "", "municipal_government", "SV", "", ""],
+        headers=["name", "acronym", "sector", "country", "municipality", "website"],
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = InstitutionResource().import_data(dataset, dry_run=False)
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert len(page_cache._cache) == 0
+
+
+def test_a_signed_in_users_page_is_never_served_to_anonymous_visitors(client, catalogue):
+    staff = StaffUserFactory(email="revisora.privada@example.org")
+    client.force_login(staff)
+    signed_in = client.get("/practices/").text
+    assert "Administración" in signed_in  # the staff header
+
+    client.logout()
+    anonymous = client.get("/practices/").text
+
+    assert "Administración" not in anonymous
+    assert "Iniciar sesión" in anonymous
+
+
+def test_a_signed_in_user_never_gets_the_anonymous_page(client, catalogue, page_cache):
+    client.get("/practices/")
+    cached_entries = len(page_cache._cache)
+    client.force_login(UserFactory())
+
+    html = client.get("/practices/").text
+
+    assert "Cerrar sesión" in html
+    assert len(page_cache._cache) == cached_entries  # nothing stored for the signed-in user
+
+
+def test_a_page_carrying_a_message_for_one_visitor_is_not_cached(rf, catalogue, page_cache):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    from practices.views import PracticeListView
+
+    request = rf.get("/practices/")
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    request._messages.add(constants.SUCCESS, "Has cerrado sesión.")
+
+    PracticeListView.as_view()(request).render()
+
+    assert len(page_cache._cache) == 0
+
+
+def test_a_rolled_back_write_does_not_stop_later_changes_from_forgetting(
+    client, catalogue, page_cache, django_capture_on_commit_callbacks
+):
+    commit_setup()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                forget_public_pages()
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        client.get("/networks/")
+        NetworkFactory(name="Red local de Jutiapa")
+
+    assert callbacks  # the commit after the rollback still empties the cache
+    assert "Red local de Jutiapa" in client.get("/networks/").text
+
+
+@override_settings(PUBLIC_PAGE_CACHE_SECONDS=0)
+def test_a_zero_timeout_renders_every_page_afresh(client, catalogue, page_cache):
+    client.get("/practices/")
+
+    assert len(page_cache._cache) == 0
