@@ -58,6 +58,13 @@ QUICK = {
     "import_rows": [200, 1_000],
 }
 SATURATION = {"threads": 2, "connections": 16}
+
+
+def uncached_profile(profile: dict) -> dict:
+    """Pages without the page cache: one round each, enough to show the cost it saves."""
+    return {**profile, "rounds": 1}
+
+
 MODERATE = {"threads": 1, "connections": 4}
 
 
@@ -438,6 +445,8 @@ def pages() -> list[tuple[str, str, bool]]:
     if session_path:
         result.append(("session", session_path, False))
     result.append(("admin_changelist", "/admin/practices/practice/", True))
+    # Django's admin with nothing to read: the floor of any changelist on this machine.
+    result.append(("admin_floor", "/admin/practices/theme/", True))
     return result
 
 
@@ -605,12 +614,25 @@ def main(argv=None) -> None:
                 )
             csv_result = measure_csv(server, "/practices/export.csv", profile["csv_rounds"])
             log(f"  csv export        {csv_result['seconds']:.2f} s per download")
+        # The same pages rendered on every request: what the first visitor after a change,
+        # or a search nobody made before, waits for.
+        uncached = {}
+        with Server({**env, "PUBLIC_PAGE_CACHE_SECONDS": "0"}, workdir / "gunicorn.log") as server:
+            for key, path, staff in paths:
+                if staff:
+                    continue  # staff pages never use the page cache: measured above
+                uncached[key] = measure_page(server.base, path, uncached_profile(profile))
+                log(
+                    f"  uncached {key:17} {uncached[key]['rps']:8.1f} req/s  p95 "
+                    f"{uncached[key]['p95_ms']:7.1f} ms"
+                )
         is_largest = size == profile["sizes"][-1]
         results["sizes"][str(size)] = {
             "added": added,
             "seeding_seconds": seeding_seconds,
             "selectivity": selectivity,
             "pages": measured,
+            "pages_uncached": uncached,
             "csv": csv_result,
             "queries": query_profile(paths, cookie, explain=is_largest),
             "list_query_counts": list_query_counts(cookie),

@@ -18,6 +18,7 @@ worker may serve a page up to the timeout late; a shared cache (``PAGE_CACHE_URL
 Redis or a file cache on local disk) makes every worker forget at once.
 """
 
+import hashlib
 from functools import wraps
 
 from django.conf import settings
@@ -61,6 +62,21 @@ def _is_shareable(request) -> bool:
         return False
     # A pending message ("you have signed out") belongs to this visitor's page only.
     return not len(get_messages(request))
+
+
+def public_fragment(name: str, parts, compute):
+    """``compute()``, kept in the ``pages`` cache under ``name`` and ``parts`` and forgotten
+    with the pages.
+
+    For values derived from public records only (never from the user asking), which several
+    pages share: e.g. the facet counts of a search, the same on each of its result pages and
+    for signed-in users too. ``parts`` is anything with a stable ``repr()``.
+    """
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return caches[PAGE_CACHE].get_or_set(f"fragment:{name}:{digest}", compute, seconds)
 
 
 def forget_public_pages(**_signal_arguments) -> None:

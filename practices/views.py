@@ -6,10 +6,11 @@ Every read goes through practices/selectors.py, which starts from ``published()`
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
 from networks.selectors import municipalities_by_country
-from portal.caching import public_page
+from portal.caching import public_fragment, public_page
 
 from . import selectors
 from .filters import PracticeFilterForm, SortOrder
@@ -47,7 +48,12 @@ class PracticeListView(ListView):
             form=self.form,
             query=query,
             max_query_length=MAX_QUERY_LENGTH,
-            facets=selectors.catalogue_facets(self.results, chosen=chosen),
+            # Every result page and sort order of a search shares its facet counts.
+            facets=public_fragment(
+                "catalogue-facets",
+                (get_language(), sorted((k, v) for k, v in parameters.items() if k != "sort")),
+                lambda: selectors.catalogue_facets(self.results, chosen=chosen),
+            ),
             selected={name: str(value) for name, value in parameters.items()},
             active_filters=chosen,
             sort_choices=SortOrder.choices,
