@@ -25,7 +25,7 @@ PAGE_LABELS = {
     "network": "network profile",
     "session": "session page",
     "admin_changelist": "admin practice changelist (staff)",
-    "admin_floor": "admin floor: changelist of the 13 themes (staff)",
+    "admin_floor": "admin floor: changelist of the 54 departments (staff)",
 }
 
 
@@ -144,7 +144,7 @@ def targets(results: dict) -> list[tuple]:
     admin_ratio = large_pages["admin_changelist"]["rps"] / b0
     floor = large_pages.get("admin_floor")
     floor_text = (
-        f"; Django's admin floor (13 themes) {floor['rps'] / b0:.2f} of B0" if floor else ""
+        f"; Django's admin floor (54 departments) {floor['rps'] / b0:.2f} of B0" if floor else ""
     )
     admin_counts = [at[size]["queries"]["admin_changelist"]["queries"] for size in sizes]
     admin_rows = at[large]["list_query_counts"]

@@ -446,7 +446,7 @@ def pages() -> list[tuple[str, str, bool]]:
         result.append(("session", session_path, False))
     result.append(("admin_changelist", "/admin/practices/practice/", True))
     # Django's admin with nothing to read: the floor of any changelist on this machine.
-    result.append(("admin_floor", "/admin/practices/theme/", True))
+    result.append(("admin_floor", "/admin/networks/department/", True))
     return result
 
 

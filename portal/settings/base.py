@@ -109,8 +109,9 @@ CACHES = {
     "pages": env.cache_url("PAGE_CACHE_URL", default="locmemcache://pages"),
 }
 CACHES["pages"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1000)
-# How long an anonymous visitor's page is reused at most; 0 renders every page afresh.
-PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=120)
+# How long an anonymous visitor's page is reused at most; 0 renders every page afresh (the
+# default in development, where templates change under the developer's eyes).
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0 if DEBUG else 120)
 
 # Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -50,3 +50,26 @@ def test_debug_mode_starts_with_development_defaults():
     result = _manage("check", DJANGO_DEBUG="1")
 
     assert result.returncode == 0, result.stderr
+
+
+def _setting(expression, **env):
+    code = f"from django.conf import settings; print({expression})"
+    result = _manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_public_pages_are_cached_in_production_and_fresh_in_development():
+    production = {
+        "DJANGO_SECRET_KEY": "k3y-" + "z9Q!" * 15,
+        "DATABASE_URL": "sqlite:////tmp/portal-settings-test.sqlite3",
+    }
+
+    assert _setting("settings.PUBLIC_PAGE_CACHE_SECONDS", **production) == "120"
+    assert _setting("settings.PUBLIC_PAGE_CACHE_SECONDS", DJANGO_DEBUG="1") == "0"
+    shared = _setting(
+        "settings.CACHES['pages']['BACKEND']",
+        PAGE_CACHE_URL="filecache:///tmp/portal-pages",
+        **production,
+    )
+    assert shared == "django.core.cache.backends.filebased.FileBasedCache"
