@@ -124,20 +124,24 @@ def import_admin(count: int) -> dict:
 
     before = _rss_mb()
     started = time.perf_counter()
+    # As ImportMixin.import_action, including the admin's get_import_data_kwargs().
     preview = resource_class(**kwargs).import_data(
-        dataset, dry_run=True, raise_errors=False, file_name="members.csv", user=request.user
+        dataset,
+        dry_run=True,
+        raise_errors=False,
+        file_name="members.csv",
+        user=request.user,
+        **model_admin.get_import_data_kwargs(request=request),
     )
     preview_seconds = time.perf_counter() - started
     if preview.has_errors() or preview.has_validation_errors():
         raise SystemExit(f"the preview reported errors: {preview.invalid_rows[:3]}")
     started = time.perf_counter()
     # As ImportMixin.process_dataset: the confirm pass keeps instances for the admin log.
+    import_kwargs = model_admin.get_import_data_kwargs(request=request)
+    import_kwargs["retain_instance_in_row_result"] = True
     result = resource_class(**kwargs).import_data(
-        dataset,
-        dry_run=False,
-        file_name="members.csv",
-        user=request.user,
-        retain_instance_in_row_result=True,
+        dataset, dry_run=False, file_name="members.csv", user=request.user, **import_kwargs
     )
     model_admin.generate_log_entries(result, request)
     confirm_seconds = time.perf_counter() - started

@@ -5,7 +5,10 @@ queries whatever the number of rows. Writes with rules of their own go through
 ``networks.services`` (``network_save``, ``membership_end``).
 """
 
+from functools import partial
+
 from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect
@@ -13,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.results import RowResult
 
 from .forms import NetworkAdminForm
 from .models import (
@@ -54,6 +58,53 @@ class RegistryImportExportAdmin(ImportExportModelAdmin):
         return super().has_export_permission(request) and self.has_view_or_change_permission(
             request
         )
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        request = kwargs.get("request")
+        if request is not None and not self.get_skip_admin_log():
+            # The import logs its rows batch by batch, inside its transaction, so that its
+            # result need not keep every record of the file for generate_log_entries().
+            kwargs["log_saved"] = partial(self.log_imported, request.user.pk)
+        return kwargs
+
+    def log_imported(self, user_pk, saved):
+        """Admin log entries for a batch of imported records, as the library writes them."""
+        flags = {RowResult.IMPORT_TYPE_NEW: ADDITION, RowResult.IMPORT_TYPE_UPDATE: CHANGE}
+        for import_type, instances in saved.items():
+            LogEntry.objects.log_actions(
+                user_pk,
+                instances,
+                flags[import_type],
+                change_message=f"{import_type} through import_export",
+            )
+
+    def generate_log_entries(self, result, request):
+        if getattr(result, "log_written", False):
+            return
+        super().generate_log_entries(result, request)
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        omitted = getattr(result, "omitted_rows", 0)
+        if omitted and not (result.has_errors() or result.has_validation_errors()):
+            # The preview lists the first rows only; say so, and what the whole file does.
+            messages.info(
+                request,
+                gettext(
+                    "The preview lists the first %(shown)s of %(total)s rows. The whole file: "
+                    "%(new)s new, %(update)s to update, %(skip)s unchanged."
+                )
+                % {
+                    "shown": len(result.rows),
+                    "total": result.total_rows,
+                    "new": result.totals[RowResult.IMPORT_TYPE_NEW],
+                    "update": result.totals[RowResult.IMPORT_TYPE_UPDATE],
+                    "skip": result.totals[RowResult.IMPORT_TYPE_SKIP],
+                },
+            )
+        return response
 
     def process_result(self, result, request):
         # The preview only offers to confirm a clean file, but the data may have changed

@@ -10,7 +10,10 @@ validation error of the row and column.
 import datetime
 import re
 import unicodedata
+from functools import cached_property
 
+from django.db import connections, router
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from import_export import widgets
@@ -33,6 +36,24 @@ def restore_formula_guard(value):
     if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_PREFIXES:
         return value[1:]
     return value
+
+
+def clean_cell(value):
+    """A cell as the import reads it: outer spaces (also non-breaking) off, formula guard undone."""
+    if isinstance(value, str):
+        return restore_formula_guard(value.strip(" \u00a0"))
+    return value
+
+
+def chunked(values, model, per_item=1):
+    """``values`` in lists small enough for one ``IN (...)`` each on the model's database.
+
+    PostgreSQL takes any number in one query; SQLite caps the parameters of a statement.
+    """
+    values = list(values)
+    limit = connections[router.db_for_read(model)].features.max_query_params
+    size = max(1, limit // per_item) if limit else max(1, len(values))
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def _folded(text):
@@ -60,7 +81,12 @@ class ChoicesWidget(widgets.Widget):
         self.allow_blank = allow_blank
         super().__init__(**kwargs)
 
-    def _lookup(self):
+    @cached_property
+    def accepted(self):
+        """Folded value or label -> stored value; built once, as it switches languages.
+
+        ``clean()`` adds the cells it has read as written: a file repeats a few of them.
+        """
         accepted = {}
         for value, label in self.choices.choices:
             accepted[_folded(value)] = value
@@ -76,7 +102,12 @@ class ChoicesWidget(widgets.Widget):
                 return ""
             raise ValueError(_("This column cannot be empty."))
         try:
-            return self._lookup()[_folded(text)]
+            return self.accepted[text]  # a cell written as before in this file
+        except KeyError:
+            pass
+        try:
+            self.accepted[text] = self.accepted[_folded(text)]
+            return self.accepted[text]
         except KeyError:
             allowed = ", ".join(f"{value} ({label})" for value, label in self.choices.choices)
             raise ValueError(
@@ -107,19 +138,25 @@ class FlexibleDateWidget(widgets.DateWidget):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.formats = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+        self.read = {}  # text -> date: strptime() is slow, and a file repeats its dates
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, datetime.datetime):  # what a spreadsheet date cell holds
             return value.date()
         if isinstance(value, str):
             value = value.strip()
+            if value in self.read:
+                return self.read[value]
         try:
-            return super().clean(value, row, **kwargs)
+            day = super().clean(value, row, **kwargs)
         except ValueError:
             raise ValueError(
                 _("“%(value)s” is not a date. Write it as 2024-05-31 or 31/05/2024.")
                 % {"value": value}
             ) from None
+        if isinstance(value, str):
+            self.read[value] = day
+        return day
 
 
 class YesNoWidget(widgets.BooleanWidget):
@@ -135,12 +172,19 @@ class YesNoWidget(widgets.BooleanWidget):
 
 
 class NaturalKeyWidget(widgets.ForeignKeyWidget):
-    """A foreign key written as one natural key; lookups are case-insensitive."""
+    """A foreign key written as one natural key; lookups are case-insensitive.
+
+    An import calls :meth:`load` with the column first: every key of the file is then resolved
+    in one to three queries, and :meth:`clean` looks the row's key up without querying.
+    """
 
     lookup = "iexact"
+    #: Relations the importing rows read from the object found (joined by :meth:`load`).
+    load_related = ()
 
     def __init__(self, model, field, **kwargs):
         super().__init__(model, field=field, **kwargs)
+        self.loaded = None  # key -> up to two matches, once load() has run
 
     def not_found_message(self, text):
         return _("No %(model)s with %(field)s “%(value)s”.") % {
@@ -149,11 +193,76 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
             "value": text,
         }
 
+    def key_text(self, value):
+        """The text of a cell this widget looks up."""
+        return _text(value)
+
+    def _key(self, text):
+        return text.lower() if self.lookup == "iexact" else text
+
+    def load(self, values):
+        """Resolve the keys of every cell in ``values`` (a file's column) at once."""
+        keys = {self._key(text) for text in map(self.key_text, values) if text}
+        found = {key: [] for key in keys}
+        queryset = self.get_queryset(None, None).select_related(*self.load_related)
+        for chunk in chunked(keys, self.model):
+            if self.lookup == "iexact":
+                # Lower() and not iexact: PostgreSQL compiles iexact to UPPER(), which the
+                # Lower() unique indexes cannot serve. The empty key is excluded so that the
+                # partial index (e-mails, "WHERE email <> ''") serves too.
+                matches = (
+                    queryset.alias(natural_key=Lower(self.field))
+                    .filter(natural_key__in=chunk)
+                    .exclude(**{self.field: ""})
+                )
+            else:
+                matches = queryset.filter(**{f"{self.field}__in": chunk})
+            for match in matches:
+                candidates = found.get(self._key(getattr(match, self.field)))
+                if candidates is not None and len(candidates) < 2:
+                    candidates.append(match)
+        missing = [key for key, candidates in found.items() if not candidates]
+        if missing and self.lookup == "iexact":
+            self._load_folded(queryset, missing, found)
+        self.loaded = found
+
+    def _load_folded(self, queryset, missing, found):
+        # As clean(): keys the database did not match are compared folded, in one pass over
+        # the table's keys and one query for the objects they name.
+        wanted = {}  # folded -> the keys that fold to it ("citala", "citalá")
+        for key in missing:
+            wanted.setdefault(_folded(key), []).append(key)
+        pks = {}
+        for pk, name in queryset.values_list("pk", self.field):
+            folded = _folded(name)
+            if folded in wanted and len(pks.setdefault(folded, [])) < 2:
+                pks[folded].append(pk)
+        if pks:
+            by_pk = queryset.in_bulk([pk for chosen in pks.values() for pk in chosen])
+            for folded, chosen in pks.items():
+                for key in wanted[folded]:
+                    found[key] = [by_pk[pk] for pk in chosen if pk in by_pk]
+
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
+        text = self.key_text(value)
         if not text:
             return None
-        queryset = self.get_queryset(value, row)
+        if self.loaded is not None and self._key(text) in self.loaded:
+            matches = self.loaded[self._key(text)]
+        else:
+            matches = self._query(text, row)
+        if not matches:
+            raise ValueError(self.not_found_message(text))
+        if len(matches) > 1:
+            raise ValueError(
+                _("“%(value)s” is ambiguous: it matches %(matches)s.")
+                % {"value": text, "matches": "; ".join(str(match) for match in matches)}
+            )
+        return matches[0]
+
+    def _query(self, text, row):
+        """The matches of one key, when no :meth:`load` covered it."""
+        queryset = self.get_queryset(text, row)
         matches = list(queryset.filter(**{f"{self.field}__{self.lookup}": text})[:2])
         if not matches and self.lookup == "iexact":
             # SQLite ignores the case of ASCII letters only, and spreadsheets often lose
@@ -164,14 +273,7 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
                 if _folded(key) == _folded(text)
             ]
             matches = list(queryset.filter(pk__in=pks[:2]))
-        if not matches:
-            raise ValueError(self.not_found_message(text))
-        if len(matches) > 1:
-            raise ValueError(
-                _("“%(value)s” is ambiguous: it matches %(matches)s.")
-                % {"value": text, "matches": "; ".join(str(match) for match in matches)}
-            )
-        return matches[0]
+        return matches
 
 
 class CountryWidget(NaturalKeyWidget):
@@ -215,6 +317,9 @@ class InstitutionWidget(NaturalKeyWidget):
 class PersonWidget(NaturalKeyWidget):
     """A person by e-mail address, any case."""
 
+    # A new membership represents the person's current institution.
+    load_related = ("institution",)
+
     def __init__(self, **kwargs):
         super().__init__(Person, "email", **kwargs)
 
@@ -232,8 +337,8 @@ class NetworkWidget(NaturalKeyWidget):
     def __init__(self, **kwargs):
         super().__init__(Network, "slug", **kwargs)
 
-    def clean(self, value, row=None, **kwargs):
-        return super().clean(_text(value).lower(), row, **kwargs)
+    def key_text(self, value):
+        return _text(value).lower()
 
     def not_found_message(self, text):
         return _("No network has the slug “%(value)s”.") % {"value": text}
@@ -307,7 +412,39 @@ def find_municipality(reference):
     return found[0]
 
 
-class MunicipalityWidget(widgets.ForeignKeyWidget):
+class RememberedReferences:
+    """Municipality references resolved once per file, for imports that create none.
+
+    A file of 2 000 institutions names a few dozen municipalities; each is looked up once.
+    """
+
+    def __init__(self):
+        self.found = {}
+
+    def find(self, reference):
+        key = reference.strip()
+        if key not in self.found:
+            try:
+                self.found[key] = find_municipality(reference)
+            except ValueError as error:
+                self.found[key] = error
+        found = self.found[key]
+        if isinstance(found, ValueError):
+            raise ValueError(str(found))
+        return found
+
+
+class FindsMunicipalities:
+    #: Set by an import whose rows create no municipality (see RememberedReferences).
+    references = None
+
+    def find(self, reference):
+        if self.references is not None:
+            return self.references.find(reference)
+        return find_municipality(reference)
+
+
+class MunicipalityWidget(FindsMunicipalities, widgets.ForeignKeyWidget):
     """One municipality: "SV:0404", "SV:Citalá" or "SV:Citalá [0404]"."""
 
     def __init__(self, **kwargs):
@@ -315,13 +452,13 @@ class MunicipalityWidget(widgets.ForeignKeyWidget):
 
     def clean(self, value, row=None, **kwargs):
         text = _text(value)
-        return find_municipality(text) if text else None
+        return self.find(text) if text else None
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else municipality_reference(value)
 
 
-class MunicipalityListWidget(widgets.ManyToManyWidget):
+class MunicipalityListWidget(FindsMunicipalities, widgets.ManyToManyWidget):
     """Several municipalities separated by semicolons: "SV:Metapán; HN:Ocotepeque"."""
 
     def __init__(self, **kwargs):
@@ -333,7 +470,7 @@ class MunicipalityListWidget(widgets.ManyToManyWidget):
             if not reference.strip():
                 continue
             try:
-                municipality = find_municipality(reference)
+                municipality = self.find(reference)
             except ValueError as error:
                 problems.append(str(error))
             else:

@@ -6,10 +6,18 @@ from decimal import Decimal
 
 import pytest
 import tablib
-from django.utils.translation import override
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.translation import gettext, override
 from openpyxl import load_workbook
 
-from networks.enums import MembershipRole, NetworkKind, Sector, Sex
+from networks.enums import ConsentBasis, MembershipRole, NetworkKind, Sector, Sex
+from networks.imports import FileResult, validate_constraints
 from networks.models import Institution, Membership, Municipality, Network, Person
 from networks.resources import (
     InstitutionResource,
@@ -129,6 +137,234 @@ def test_people_reimport_of_an_export_skips_unchanged_rows(countries):
     result = run_import(PersonResource(), exported)
 
     assert [row.import_type for row in result.rows] == ["skip"]
+
+
+def test_people_file_with_one_email_twice_reports_the_later_row_and_writes_nothing(countries):
+    text = PEOPLE_HEADER + (
+        "Ana,López,female,ana@example.org,,,\n"
+        "Luis,Pérez,male,luis@example.org,,,\n"
+        "Ana María,López,female,ANA@Example.org,,,\n"
+    )
+
+    result = run_import(PersonResource(), text)
+
+    assert Person.objects.count() == 0
+    assert row_errors(result) == {
+        3: {
+            "email": [
+                "Row 1 of this file already has “ANA@Example.org”: a record can appear only "
+                "once in a file."
+            ]
+        }
+    }
+
+
+def test_people_file_updates_a_person_whose_email_differs_in_case(countries):
+    existing = PersonFactory(first_name="Ana", email="ana@example.org", institution=None)
+    Person.objects.filter(pk=existing.pk).update(
+        updated_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
+
+    result = run_import(
+        PersonResource(), PEOPLE_HEADER + "Ana Sofía,López,female,ANA@EXAMPLE.ORG,,,\n"
+    )
+
+    assert [row.import_type for row in result.rows] == ["update"]
+    person = Person.objects.get()
+    assert (person.pk, person.first_name, person.email) == (
+        existing.pk,
+        "Ana Sofía",
+        "ana@example.org",
+    )
+    assert person.updated_at.year > 2020  # written in bulk, the stamp still moves
+
+
+def test_people_file_reports_unknown_institution_on_its_row(countries):
+    InstitutionFactory(name="Alcaldía de Metapán", country=countries["SV"])
+    text = PEOPLE_HEADER + (
+        "Ana,López,female,ana@example.org,,,ALCALDIA DE METAPAN\n"
+        "Luis,Pérez,male,luis@example.org,,,Alcaldía de Ocotepeque\n"
+    )
+
+    result = run_import(PersonResource(), text)
+
+    assert Person.objects.count() == 0
+    assert row_errors(result) == {
+        2: {
+            "institution": [
+                "No institution is called “Alcaldía de Ocotepeque”. "
+                "Import or add the institution first."
+            ]
+        }
+    }
+
+
+def test_people_file_finds_an_institution_written_without_accents(countries):
+    metapan = InstitutionFactory(name="Alcaldía de Metapán", country=countries["SV"])
+    text = PEOPLE_HEADER + (
+        "Ana,López,female,ana@example.org,,,ALCALDIA DE METAPAN\n"
+        "Luis,Pérez,male,luis@example.org,,,alcaldia de metapán\n"
+    )
+
+    result = run_import(PersonResource(), text)
+
+    assert not result.has_validation_errors(), row_errors(result)
+    assert {person.institution for person in Person.objects.all()} == {metapan}
+
+
+def test_people_file_with_consent_date_but_no_basis_is_refused(countries):
+    text = (
+        "first_name,last_name,sex,email,consent_date,consent_basis\n"
+        "Ana,López,female,ana@example.org,15/03/2023,\n"
+        "Luis,Pérez,male,luis@example.org,15/03/2023,written\n"
+    )
+
+    result = run_import(PersonResource(), text)
+
+    assert Person.objects.count() == 0
+    assert row_errors(result) == {
+        1: {"__all__": ["Give both the date and the basis of consent, or neither."]}
+    }
+
+
+def people_file(count):
+    return PEOPLE_HEADER + "".join(
+        f"Ana,López,female,PERSON{index}@Example.org,,,alcaldía de metapán\n"
+        for index in range(count)
+    )
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_people_import_queries_do_not_grow_with_rows(countries, dry_run):
+    InstitutionFactory(name="Alcaldía de Metapán", country=countries["SV"])
+    PersonFactory(email="person0@example.org", first_name="Rosa", institution=None)
+
+    def queries(count):
+        with CaptureQueriesContext(connection) as captured, transaction.atomic():
+            result = PersonResource().import_data(dataset(people_file(count)), dry_run=dry_run)
+            assert totals(result) == {"new": count - 1, "update": 1}
+            transaction.set_rollback(True)
+        return len(captured)
+
+    assert queries(50) == queries(5)
+
+
+def test_institution_import_queries_do_not_grow_with_rows(citala):
+    def queries(count):
+        text = "name,sector,country,municipality\n" + "".join(
+            f"Alcaldía {index},municipal_government,SV,SV:Citalá\n" for index in range(count)
+        )
+        with CaptureQueriesContext(connection) as captured, transaction.atomic():
+            result = InstitutionResource().import_data(dataset(text))
+            assert totals(result) == {"new": count}
+            transaction.set_rollback(True)
+        return len(captured)
+
+    assert queries(50) == queries(5)
+
+
+def test_people_file_is_refused_whole_when_the_database_finds_a_duplicate(countries, monkeypatch):
+    # Someone adds the same person between the import's lookup and its write.
+    PersonFactory(email="ana@example.org")
+    monkeypatch.setattr(PersonResource, "_load_existing", lambda self, dataset: {})
+    text = (
+        PEOPLE_HEADER + "Luis,Pérez,male,luis@example.org,,,\nAna,López,female,ana@example.org,,,\n"
+    )
+
+    result = run_import(PersonResource(), text)
+
+    assert result.has_errors()
+    assert set(Person.objects.values_list("email", flat=True)) == {"ana@example.org"}
+
+
+def totals(result):
+    return {kind: number for kind, number in result.totals.items() if number}
+
+
+def test_large_file_result_keeps_first_rows_and_totals(countries, monkeypatch):
+    monkeypatch.setattr(FileResult, "kept_rows", 2)
+    InstitutionFactory(name="Alcaldía de Metapán", country=countries["SV"])
+    saved = []
+
+    with override("en"):
+        result = PersonResource().import_data(dataset(people_file(5)), log_saved=saved.append)
+
+    assert [row.import_type for row in result.rows] == ["new", "new"]
+    assert (result.omitted_rows, totals(result)) == (3, {"new": 5})
+    assert Person.objects.count() == 5
+    assert [sorted(p.email for p in batch["new"]) for batch in saved] == [
+        [f"person{index}@example.org" for index in range(5)]
+    ]
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_unchanged_rows_past_the_kept_ones_are_still_skipped(countries, monkeypatch, dry_run):
+    monkeypatch.setattr(FileResult, "kept_rows", 1)
+    PersonFactory.create_batch(3, institution=InstitutionFactory(country=countries["SV"]))
+    exported = PersonResource().export().csv
+    Person.objects.filter(pk=Person.objects.order_by("pk").last().pk).update(position="Otra")
+
+    result = PersonResource().import_data(dataset(exported), dry_run=dry_run)
+
+    assert totals(result) == {"skip": 2, "update": 1}
+
+
+def test_institution_file_with_one_name_twice_is_refused(countries):
+    text = "name,sector,country\nUniversidad,academia,SV\nUNIVERSIDAD,academia,GT\n"
+
+    result = run_import(InstitutionResource(), text)
+
+    assert Institution.objects.count() == 0
+    assert row_errors(result) == {
+        2: {
+            "name": [
+                "Row 1 of this file already has “UNIVERSIDAD”: a record can appear only "
+                "once in a file."
+            ]
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("consent_date", "consent_basis"),
+    [
+        (None, ""),
+        (datetime.date(2024, 1, 5), ConsentBasis.WRITTEN),
+        (datetime.date(2024, 1, 5), ""),
+        (None, ConsentBasis.WRITTEN),
+    ],
+)
+def test_consent_check_in_python_agrees_with_the_database(consent_date, consent_basis):
+    person = Person(consent_date=consent_date, consent_basis=consent_basis)
+
+    assert constraint_errors(lambda: validate_constraints(person, exclude=set())) == (
+        constraint_errors(person.validate_constraints)
+    )
+
+
+@pytest.mark.parametrize(
+    ("start_date", "end_date"),
+    [
+        (datetime.date(2024, 1, 5), None),
+        (datetime.date(2024, 1, 5), datetime.date(2024, 1, 5)),
+        (datetime.date(2024, 1, 5), datetime.date(2024, 1, 4)),
+    ],
+)
+def test_membership_dates_check_in_python_agrees_with_the_database(start_date, end_date):
+    seat = MembershipFactory.build(start_date=start_date, end_date=end_date)
+
+    excluded = {"person", "network"}  # as when those columns did not resolve
+    assert constraint_errors(lambda: validate_constraints(seat, exclude=excluded)) == (
+        constraint_errors(lambda: seat.validate_constraints(exclude=excluded))
+    )
+
+
+def constraint_errors(validate):
+    try:
+        validate()
+    except ValidationError as error:
+        return error.message_dict
+    return {}
 
 
 def test_people_file_without_email_column_is_refused(countries):
@@ -517,3 +753,81 @@ def test_exported_xlsx_imports_back_as_unchanged_rows(formula_person):
     result = run_import_dataset(PersonResource(), tablib.Dataset().load(xlsx, format="xlsx"))
 
     assert [row.import_type for row in result.rows] == ["skip"]
+
+
+# Through the admin: the log of a confirmed import, previews of long files --------------------
+
+
+@pytest.fixture
+def people_importer(client, staff_user):
+    staff_user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="networks",
+            codename__in=["view_person", "add_person", "change_person", "import_person"],
+        )
+    )
+    client.force_login(staff_user)
+    return client
+
+
+def admin_preview(client, text):
+    upload = SimpleUploadedFile("people.csv", text.encode("utf-8"), content_type="text/csv")
+    return client.post(
+        reverse("admin:networks_person_import"),
+        {"resource": "0", "format": "0", "import_file": upload},
+    )
+
+
+def admin_confirm(client, preview_response):
+    confirm_form = preview_response.context["confirm_form"]
+    return client.post(
+        reverse("admin:networks_person_process_import"),
+        {name: confirm_form.initial[name] for name in confirm_form.fields},
+    )
+
+
+def test_admin_confirm_logs_each_new_and_updated_person_once(
+    people_importer, staff_user, countries
+):
+    ana = PersonFactory(first_name="Ana", last_name="López", email="ana@example.org")
+    text = PEOPLE_HEADER + (
+        "Ana María,López,female,ANA@example.org,,,\nLuis,Pérez,male,luis@example.org,,,\n"
+    )
+
+    confirmed = admin_confirm(people_importer, admin_preview(people_importer, text))
+
+    luis = Person.objects.get(email="luis@example.org")
+    assert confirmed["Location"] == reverse("admin:networks_person_changelist")
+    assert sorted(
+        LogEntry.objects.filter(user=staff_user).values_list(
+            "object_id", "object_repr", "action_flag", "change_message"
+        )
+    ) == sorted(
+        [
+            (str(ana.pk), "Ana María López", CHANGE, "update through import_export"),
+            (str(luis.pk), "Luis Pérez", ADDITION, "new through import_export"),
+        ]
+    )
+
+
+def test_admin_preview_of_a_long_file_lists_first_rows_and_imports_all(
+    people_importer, staff_user, countries, monkeypatch
+):
+    monkeypatch.setattr(FileResult, "kept_rows", 2)
+    InstitutionFactory(name="Alcaldía de Metapán", country=countries["SV"])
+
+    response = admin_preview(people_importer, people_file(5))
+    confirmed = admin_confirm(people_importer, response)
+
+    with override("es"):
+        notice = gettext(
+            "The preview lists the first %(shown)s of %(total)s rows. The whole file: "
+            "%(new)s new, %(update)s to update, %(skip)s unchanged."
+        ) % {"shown": 2, "total": 5, "new": 5, "update": 0, "skip": 0}
+    content = response.content.decode()
+    assert [row.import_type for row in response.context["result"].valid_rows()] == ["new"] * 2
+    assert ("person1@example.org" in content, "person2@example.org" in content) == (True, False)
+    assert notice in content
+    assert confirmed["Location"] == reverse("admin:networks_person_changelist")
+    assert Person.objects.count() == 5
+    assert LogEntry.objects.filter(user=staff_user, action_flag=ADDITION).count() == 5

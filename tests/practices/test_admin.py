@@ -118,7 +118,7 @@ def test_changelist_lists_newest_first_without_reading_long_texts(
     with CaptureQueriesContext(connection) as queries:
         response = reviewer_client.get(reverse("admin:practices_practice_changelist"))
 
-    assert list(response.context["cl"].result_list)[0] == newest
+    assert response.context["cl"].result_list[0] == newest
     page_query = next(
         query["sql"]
         for query in queries
