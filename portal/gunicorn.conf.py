@@ -14,8 +14,14 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
-max_requests = 2000
-max_requests_jitter = 200
+# Django is loaded once in the master and the workers are forked from it: a worker starts in
+# milliseconds, and the code is shared between workers until written to.
+preload_app = True
+# A safety net against slow memory growth, not a routine: each restart empties the worker's
+# in-process page cache (portal/caching.py), so at 2 000 a busy worker restarted every few
+# seconds and paid for cold pages each time (bench/results/, 2026-11-29).
+max_requests = 20000
+max_requests_jitter = 2000
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
