@@ -13,9 +13,10 @@ Two rules keep it honest:
 - Any write to a model of the public apps (and any spreadsheet import, which may write in
   bulk without model signals) empties the ``pages`` cache once its transaction commits.
 
-With the default in-process cache each gunicorn worker keeps its own copy, so another
-worker may serve a page up to the timeout late; a shared cache (``PAGE_CACHE_URL``, e.g.
-Redis or a file cache on local disk) makes every worker forget at once.
+In production the cache is files on local disk (``PAGE_CACHE_URL``), shared by every
+gunicorn worker of the machine: all of them forget at once, and a restarted worker starts
+warm. With an in-process cache (``locmemcache://``) another worker may serve a page up to
+the timeout late.
 """
 
 import hashlib

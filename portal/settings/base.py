@@ -102,16 +102,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Caches -------------------------------------------------------------------------
 # "default": rate limits and small lookups. "pages": public pages for anonymous visitors
-# (portal/caching.py), emptied whenever a public record changes. Both live in each process
-# unless a shared cache is configured (redis://..., filecache:///var/cache/portal-pages).
+# (portal/caching.py), emptied whenever a public record changes. In production the pages live
+# in files on local disk, shared by every gunicorn worker on the machine and kept across worker
+# restarts, so a change is forgotten everywhere at once (redis://... works as well).
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://default"),
-    "pages": env.cache_url("PAGE_CACHE_URL", default="locmemcache://pages"),
+    "pages": env.cache_url(
+        "PAGE_CACHE_URL",
+        default="locmemcache://pages" if DEBUG else f"filecache://{BASE_DIR / 'var' / 'pages'}",
+    ),
 }
 CACHES["pages"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1000)
 # How long an anonymous visitor's page is reused at most; 0 renders every page afresh (the
 # default in development, where templates change under the developer's eyes).
-PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0 if DEBUG else 120)
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0 if DEBUG else 300)
 
 # Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -6,7 +6,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import CACHES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -17,5 +17,13 @@ STORAGES = {
 SECURE_SSL_REDIRECT = False
 ACCOUNT_RATE_LIMITS = False
 WHITENOISE_AUTOREFRESH = True  # no collectstatic before tests
-# Pages are rendered afresh in tests; tests/portal/test_page_cache.py turns the cache on.
+# Pages are rendered afresh in tests; tests/portal/test_page_cache.py turns the cache on, in
+# memory (nothing written to disk).
 PUBLIC_PAGE_CACHE_SECONDS = 0
+CACHES = {
+    **CACHES,
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "test-pages",
+    },
+}
