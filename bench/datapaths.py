@@ -107,6 +107,24 @@ def _cleanup() -> None:
             cursor.execute("VACUUM ANALYZE networks_person, django_admin_log")
 
 
+def _import_figures(count, preview_seconds, confirm_seconds, *, rss_before) -> dict:
+    """The figures of an import just measured; then its people are deleted again."""
+    from networks.models import Person
+
+    peak = _peak_mb()
+    created = Person.objects.filter(email__startswith=EMAIL_PREFIX).count()
+    _cleanup()
+    return {
+        "rows": count,
+        "created": created,
+        "preview_seconds": preview_seconds,
+        "confirm_seconds": confirm_seconds,
+        "rows_per_s": count / confirm_seconds,
+        "rows_per_s_end_to_end": count / (preview_seconds + confirm_seconds),
+        "rss_growth_mb": peak - rss_before,
+    }
+
+
 def _staff():
     from accounts.models import User
 
@@ -150,18 +168,7 @@ def import_admin(count: int) -> dict:
     )
     model_admin.generate_log_entries(result, request)
     confirm_seconds = time.perf_counter() - started
-    peak = _peak_mb()
-    created = Person.objects.filter(email__startswith=EMAIL_PREFIX).count()
-    _cleanup()
-    return {
-        "rows": count,
-        "created": created,
-        "preview_seconds": preview_seconds,
-        "confirm_seconds": confirm_seconds,
-        "rows_per_s": count / confirm_seconds,
-        "rows_per_s_end_to_end": count / (preview_seconds + confirm_seconds),
-        "rss_growth_mb": peak - before,
-    }
+    return _import_figures(count, preview_seconds, confirm_seconds, rss_before=before)
 
 
 def import_defaults(count: int) -> dict:
@@ -201,18 +208,7 @@ def import_defaults(count: int) -> dict:
     started = time.perf_counter()
     DefaultPersonResource().import_data(dataset, dry_run=False)
     confirm_seconds = time.perf_counter() - started
-    peak = _peak_mb()
-    created = Person.objects.filter(email__startswith=EMAIL_PREFIX).count()
-    _cleanup()
-    return {
-        "rows": count,
-        "created": created,
-        "preview_seconds": preview_seconds,
-        "confirm_seconds": confirm_seconds,
-        "rows_per_s": count / confirm_seconds,
-        "rows_per_s_end_to_end": count / (preview_seconds + confirm_seconds),
-        "rss_growth_mb": peak - before,
-    }
+    return _import_figures(count, preview_seconds, confirm_seconds, rss_before=before)
 
 
 def import_copy(count: int) -> dict:

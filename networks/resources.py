@@ -304,9 +304,14 @@ class RegistryResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = _errors_of(error)
+        self.complete_instance(instance, row, errors)
         self._check_named_once(row, errors)
         if errors:
             raise ValidationError(errors)
+
+    def complete_instance(self, instance, row, errors):
+        """After the row's cells are set: fill what the row leaves to the import and add the
+        resource's own rules to ``errors`` (field name -> messages), all reported together."""
 
     def _check_named_once(self, row, errors):
         # Two rows for one record would be written twice (or the second would overwrite the
@@ -512,15 +517,11 @@ class MunicipalityResource(RegistryResource):
 
     def import_instance(self, instance, row, **kwargs):
         previous_slug = instance.slug
-        errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = _errors_of(error)
-        if not instance.slug:
-            instance.slug = previous_slug or self._new_slug(instance)
-        if errors:
-            raise ValidationError(errors)
+        finally:
+            if not instance.slug:
+                instance.slug = previous_slug or self._new_slug(instance)
 
     def _new_slug(self, instance):
         if not (instance.name and instance.department_id):
@@ -601,19 +602,12 @@ class PersonResource(RegistryResource):
     def with_related(self, queryset):
         return queryset.select_related("institution")
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = _errors_of(error)
+    def complete_instance(self, instance, row, errors):
         instance.email = instance.email.strip().lower()
         if not instance.email and "email" not in errors:
             errors["email"] = [
                 _("An e-mail address is required: it is how an import recognises a person.")
             ]
-        if errors:
-            raise ValidationError(errors)
 
 
 class NetworkResource(RegistryResource):
@@ -657,15 +651,15 @@ class NetworkResource(RegistryResource):
 
     def import_instance(self, instance, row, **kwargs):
         previous_slug = instance.slug
-        errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = _errors_of(error)
-        if not instance.slug:
-            instance.slug = previous_slug or (
-                unique_slug(Network, instance.name) if instance.name else ""
-            )
+        finally:
+            if not instance.slug:
+                instance.slug = previous_slug or (
+                    unique_slug(Network, instance.name) if instance.name else ""
+                )
+
+    def complete_instance(self, instance, row, errors):
         field = self.fields["municipalities"]
         try:
             if field.column_name in row:
@@ -682,9 +676,7 @@ class NetworkResource(RegistryResource):
                 try:
                     validate_network_municipalities(instance.kind, municipalities)
                 except ValidationError as error:
-                    errors = _errors_of(error, errors)
-        if errors:
-            raise ValidationError(errors)
+                    _errors_of(error, errors)
 
 
 class MembershipResource(RegistryResource):
@@ -718,14 +710,7 @@ class MembershipResource(RegistryResource):
     def with_related(self, queryset):
         return queryset.select_related("person", "network", "institution")
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = _errors_of(error)
+    def complete_instance(self, instance, row, errors):
         # As membership_start(): a new seat represents the person's current institution.
         if instance.pk is None and instance.institution_id is None and instance.person_id:
             instance.institution = instance.person.institution
-        if errors:
-            raise ValidationError(errors)

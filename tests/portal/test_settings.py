@@ -73,3 +73,10 @@ def test_public_pages_are_cached_in_production_and_fresh_in_development():
     assert _setting(backend, PAGE_CACHE_URL="locmemcache://", **production) == (
         "django.core.cache.backends.locmem.LocMemCache"
     )
+
+
+def test_an_unconfigured_checkout_runs_commands_with_development_defaults():
+    result = _manage("makemigrations", "--check", "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
