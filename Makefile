@@ -7,15 +7,30 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install run test test-fast lint format messages check-messages migrations-check deploy-check serve collectstatic ci clean bench bench-quick
+LOCK := requirements/dev.txt
+# Extra flags for `make lock`: LOCK_FLAGS=--upgrade (everything) or LOCK_FLAGS="--upgrade-package django".
+LOCK_FLAGS ?=
+# One resolution valid on every platform and every Python >= 3.11, each file with its sha256.
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(LOCK_FLAGS) pyproject.toml
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+.PHONY: install lock run test test-fast lint lint-imports format messages check-messages migrations-check deploy-check serve collectstatic ci clean bench bench-quick
+
+# The standard library's venv and the pip it ships; then exactly the locked files, each checked against
+# its hash, nothing resolved at install time. The project is not installed: it runs from the checkout.
+$(STAMP): $(LOCK)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Refresh both lock files from the ranges in pyproject.toml (existing pins are kept unless they no longer
+# fit or LOCK_FLAGS asks for upgrades). uv is a dev dependency, pinned with its hashes in the dev lock,
+# so every developer and CI resolves with the same uv; it reads UV_INDEX_URL when PyPI is not the index.
+lock: install
+	$(UV_COMPILE) -o requirements/base.txt
+	$(UV_COMPILE) --extra dev -o requirements/dev.txt
 
 run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:8000
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
@@ -29,6 +44,9 @@ test: install  ## The whole suite (DATABASE_URL=postgres://... to run it on Post
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+lint-imports: install  ## The layer contracts of [tool.importlinter] in pyproject.toml
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from common.text import folded_words
 from networks.demo import border_municipalities_load
 from networks.enums import ConsentBasis, MembershipRole, NetworkKind, NetworkStatus, Sector, Sex
 from networks.geography import geography_load
@@ -38,7 +39,7 @@ from networks.models import (
 )
 from practices.enums import ImplementationStatus, PracticeType, ReviewStatus
 from practices.models import GCMObjective, Practice, Theme
-from practices.search import SEARCH_CONFIG, TEXT_FIELDS, fold
+from practices.search import SEARCH_CONFIG, TEXT_FIELDS
 
 try:  # the conferences app may not be there yet
     from conferences.models import (
@@ -800,7 +801,7 @@ def seed_practices(target_published: int, *, seed: int = 2) -> int:
                 published_at if published else None,
                 published_at - datetime.timedelta(days=30),
                 now,
-                " " + fold(" ".join(text[name] for name in TEXT_FIELDS)),
+                " " + folded_words(" ".join(text[name] for name in TEXT_FIELDS)),
             )
         )
         theme_links += [

@@ -10,9 +10,6 @@ Attendance sheets have two pages of their own under a session:
 with every bad row named, then confirm), linked from the session's page.
 """
 
-import os
-import tempfile
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,13 +21,20 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import XLSX
-from import_export.results import RowResult
 
+from networks import access
+from networks.admin_access import ServiceAdmin, argument_name, describe
 from networks.models import Network
 
-from .enums import MinutesStatus
+from .attendance import (
+    UploadExpired,
+    may_export_attendance,
+    may_import_attendance,
+    result_totals,
+    sheet_import,
+    sheet_preview,
+)
 from .forms import (
-    UPLOAD_PREFIX,
     AgreementAdminForm,
     AttendanceConfirmForm,
     AttendanceImportForm,
@@ -45,43 +49,37 @@ from .models import (
     Participation,
     Session,
 )
-from .permissions import can_export_attendance, can_import_attendance
-from .resources import (
-    attendance_csv,
-    attendance_filename,
-    attendance_import,
-    attendance_xlsx,
-    read_attendance_sheet,
-)
+from .resources import attendance_csv, attendance_filename, attendance_xlsx
 from .services import (
-    agreement_create,
-    agreement_update,
+    agenda_item_delete,
+    agenda_item_save,
+    agreement_delete,
+    agreement_save,
+    challenge_delete,
+    challenge_save,
     minutes_approve,
     minutes_circulate,
     minutes_publish_summary,
     minutes_save,
-    participation_register,
-    participation_set_attendance,
+    participation_delete,
+    participation_save,
     pending_agreements_before,
     session_cancel,
+    session_delete,
     session_save,
 )
-
-
-def _reason(error):
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 def _apply_to_each(request, queryset, service, done_message, **kwargs):
     """Run ``service`` on each selected row and say what happened to each one."""
     for item in queryset:
         try:
-            service(**kwargs, **{queryset.model._meta.model_name: item})
-        except ValidationError as error:
+            service(**kwargs, **{argument_name(queryset.model): item}, actor=request.user)
+        except (ValidationError, PermissionDenied) as error:
             messages.error(
                 request,
                 gettext("“%(item)s” was not changed: %(reason)s")
-                % {"item": item, "reason": _reason(error)},
+                % {"item": item, "reason": describe(error)},
             )
         else:
             messages.success(request, done_message % {"item": item})
@@ -198,15 +196,6 @@ class ChallengeInline(admin.TabularInline):
 MINUTES_RECORD_FIELDS = ["status", "circulated_at", "approved_by", "approved_at", "published_at"]
 
 
-def _frozen_minutes_fields(status):
-    """Approved text is final; so is a published summary (see ``minutes_save``)."""
-    if status == MinutesStatus.PUBLISHED:
-        return ["text", "summary"]
-    if status == MinutesStatus.APPROVED:
-        return ["text"]
-    return []
-
-
 class MinutesInline(admin.StackedInline):
     model = Minutes
     fields = ["text", "summary", *MINUTES_RECORD_FIELDS]
@@ -221,15 +210,23 @@ class MinutesInline(admin.StackedInline):
             if obj is not None
             else None
         )
-        return [*MINUTES_RECORD_FIELDS, *_frozen_minutes_fields(status)]
+        return [*MINUTES_RECORD_FIELDS, *Minutes.frozen_fields(status)]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("approved_by")
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ServiceAdmin, admin.ModelAdmin):
     form = SessionAdminForm
+    delete_service = session_delete
+    formset_services = {
+        AgendaItem: (agenda_item_save, agenda_item_delete),
+        Participation: (participation_save, participation_delete),
+        Agreement: (agreement_save, agreement_delete),
+        Challenge: (challenge_save, challenge_delete),
+        Minutes: (minutes_save, None),  # minutes are never deleted
+    }
     list_display = [
         "title",
         "start",
@@ -317,69 +314,13 @@ class SessionAdmin(admin.ModelAdmin):
             session=obj,
             networks=form.cleaned_data["networks"],
             practices=form.cleaned_data.get("practices"),
+            actor=request.user,
         )
 
     def save_related(self, request, form, formsets, change):
         # session_save() has set the networks and practices: only the inlines remain.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
-
-    def save_formset(self, request, form, formset, change):
-        savers = {
-            Participation: self._save_participations,
-            Agreement: self._save_agreements,
-            Minutes: self._save_minutes,
-        }
-        saver = savers.get(formset.model)
-        if saver is None:
-            return super().save_formset(request, form, formset, change)
-        formset.save(commit=False)
-        for item in formset.deleted_objects:
-            item.delete()
-        saver(form.instance, formset)
-        return None
-
-    def _save_participations(self, session, formset):
-        registered = []
-        for participation in formset.new_objects:
-            saved = participation_register(
-                session=session, person=participation.person, role=participation.role
-            )
-            if not participation.registered:
-                saved.registered = False
-                saved.full_clean()
-                saved.save(update_fields=["registered"])
-            if participation.attended:
-                participation_set_attendance(participation=saved, attended=True)
-            registered.append(saved)
-        formset.new_objects = registered
-        for participation, _changed in formset.changed_objects:
-            participation.full_clean()  # refuses attendance at a cancelled session
-            participation.save()
-
-    def _save_agreements(self, session, formset):
-        created = [
-            agreement_create(
-                session=session,
-                text=agreement.text,
-                responsible_institution=agreement.responsible_institution,
-                responsible_person=agreement.responsible_person,
-                due_date=agreement.due_date,
-            )
-            for agreement in formset.new_objects
-        ]
-        for new, agreement in zip(formset.new_objects, created, strict=True):
-            if new.status != agreement.status:
-                agreement_update(agreement=agreement, status=new.status)
-        formset.new_objects = created
-        for agreement, _changed in formset.changed_objects:
-            agreement_update(agreement=agreement, status=agreement.status)
-
-    def _save_minutes(self, session, formset):
-        for minutes in formset.new_objects:
-            minutes_save(minutes=minutes)
-        for minutes, _changed in formset.changed_objects:
-            minutes_save(minutes=minutes)
 
     # The session page: pending agreements and the attendance sheet ----------------------------
 
@@ -412,20 +353,13 @@ class SessionAdmin(admin.ModelAdmin):
         ]
 
     def _may_export(self, request, session):
-        return self.has_view_or_change_permission(request, session) and can_export_attendance(
-            request.user
-        )
+        return may_export_attendance(request.user, session)
 
     def _may_import(self, request, session):
-        return self.has_view_or_change_permission(request, session) and can_import_attendance(
-            request.user
-        )
+        return may_import_attendance(request.user, session)
 
     def _session_or_404(self, request, object_id):
-        session = Session.objects.filter(pk=_int_or_none(unquote(object_id))).first()
-        if session is None:
-            raise Http404
-        return session
+        return access.get_or_404(request.user, Session, pk=_int_or_none(unquote(object_id)))
 
     def attendance_export_view(self, request, object_id):
         session = self._session_or_404(request, object_id)
@@ -467,18 +401,21 @@ class SessionAdmin(admin.ModelAdmin):
         }
         if request.method == "POST" and form.is_valid():
             sheet = form.cleaned_data["sheet"]
-            content = sheet.read()
             try:
-                dataset = read_attendance_sheet(content, form.file_format)
+                preview = sheet_preview(
+                    session=session,
+                    content=sheet.read(),
+                    file_format=form.file_format,
+                    actor=request.user,
+                )
             except ValueError as error:
                 form.add_error("sheet", str(error))
             else:
-                result = attendance_import(session=session, dataset=dataset, dry_run=True)
-                context.update(_preview(result, dataset))
-                if context["is_clean"]:
+                context.update(preview)
+                if preview["stored_name"]:
                     context["confirm_form"] = AttendanceConfirmForm(
                         initial={
-                            "stored_name": _store_upload(content),
+                            "stored_name": preview["stored_name"],
                             "file_format": form.file_format,
                             "original_name": sheet.name,
                         }
@@ -490,12 +427,18 @@ class SessionAdmin(admin.ModelAdmin):
     def _attendance_confirm(self, request, session):
         import_url = reverse("admin:conferences_session_attendance_import", args=[session.pk])
         confirm_form = AttendanceConfirmForm(request.POST)
-        content = _take_upload(confirm_form.cleaned_data) if confirm_form.is_valid() else None
-        if content is None:
+        try:
+            if not confirm_form.is_valid():
+                raise UploadExpired
+            result = sheet_import(
+                session=session,
+                stored_name=confirm_form.cleaned_data["stored_name"],
+                file_format=confirm_form.cleaned_data["file_format"],
+                actor=request.user,
+            )
+        except UploadExpired:
             messages.error(request, gettext("The uploaded file has expired. Upload it again."))
             return redirect(import_url)
-        dataset = read_attendance_sheet(content, confirm_form.cleaned_data["file_format"])
-        result = attendance_import(session=session, dataset=dataset, dry_run=False)
         if result.has_errors() or result.has_validation_errors():
             # Clean at the preview, but the data changed in between: nothing was written.
             messages.error(
@@ -506,18 +449,13 @@ class SessionAdmin(admin.ModelAdmin):
                 ),
             )
             return redirect(import_url)
-        totals = result.totals
         messages.success(
             request,
             gettext(
                 "Attendance sheet imported: %(new)d registered, %(updated)d updated, "
                 "%(skipped)d unchanged."
             )
-            % {
-                "new": totals[RowResult.IMPORT_TYPE_NEW],
-                "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
-                "skipped": totals[RowResult.IMPORT_TYPE_SKIP],
-            },
+            % result_totals(result),
         )
         return redirect(reverse("admin:conferences_session_change", args=[session.pk]))
 
@@ -529,79 +467,11 @@ def _int_or_none(value):
         return None
 
 
-def _store_upload(content: bytes) -> str:
-    """Keep an upload between the preview and the confirmation; returns its bare name."""
-    with tempfile.NamedTemporaryFile(prefix=UPLOAD_PREFIX, delete=False) as stored:
-        stored.write(content)
-    return os.path.basename(stored.name)
-
-
-def _take_upload(cleaned_data):
-    """The stored upload's content, removing the file; ``None`` if it is gone."""
-    stored = os.path.join(tempfile.gettempdir(), cleaned_data["stored_name"])
-    try:
-        with open(stored, "rb") as handle:
-            content = handle.read()
-    except OSError:
-        return None
-    os.remove(stored)
-    return content
-
-
-OUTCOMES = {
-    RowResult.IMPORT_TYPE_NEW: _("registered"),
-    RowResult.IMPORT_TYPE_UPDATE: _("updated"),
-    RowResult.IMPORT_TYPE_SKIP: _("unchanged"),
-    RowResult.IMPORT_TYPE_INVALID: _("refused"),
-    RowResult.IMPORT_TYPE_ERROR: _("refused"),
-}
-
-
-def _preview(result, dataset):
-    """What the preview page lists: every row with its outcome, and every problem."""
-    problems = {row.number: _row_messages(row.error_dict) for row in result.invalid_rows}
-    for number, errors in result.row_errors():
-        problems.setdefault(number, []).extend(str(error.error) for error in errors)
-    headers = list(dataset.headers or [])
-    email_column = headers.index("email") if "email" in headers else None
-    rows = []
-    for number, row_result in enumerate(result.rows, 1):
-        values = dataset[number - 1] if number <= len(dataset) else ()
-        rows.append(
-            {
-                "number": number,
-                "email": values[email_column] if email_column is not None else "",
-                "outcome": OUTCOMES.get(row_result.import_type, row_result.import_type),
-                "problems": problems.get(number, []),
-            }
-        )
-    base_errors = [str(error.error) for error in result.base_errors]
-    return {
-        "rows": rows,
-        "base_errors": base_errors,
-        "bad_rows": [(number, problems[number]) for number in sorted(problems)],
-        "is_clean": not (base_errors or problems),
-        "totals": {
-            "new": result.totals[RowResult.IMPORT_TYPE_NEW],
-            "updated": result.totals[RowResult.IMPORT_TYPE_UPDATE],
-            "skipped": result.totals[RowResult.IMPORT_TYPE_SKIP],
-        },
-    }
-
-
-def _row_messages(error_dict):
-    return [
-        message if column == "__all__" else f"{column}: {message}"
-        for column, messages_of_column in error_dict.items()
-        for message in messages_of_column
-    ]
-
-
 # Minutes --------------------------------------------------------------------------------------
 
 
 @admin.register(Minutes)
-class MinutesAdmin(admin.ModelAdmin):
+class MinutesAdmin(ServiceAdmin, admin.ModelAdmin):
     """Minutes and their workflow: draft -> circulated -> approved -> summary published."""
 
     list_display = [
@@ -622,13 +492,13 @@ class MinutesAdmin(admin.ModelAdmin):
         return ["session", "text", "summary", *MINUTES_RECORD_FIELDS]
 
     def get_readonly_fields(self, request, obj=None):
-        frozen = _frozen_minutes_fields(obj.status if obj else None)
+        frozen = Minutes.frozen_fields(obj.status if obj else None)
         if obj is not None:
             frozen = ["session", *frozen]
         return [*MINUTES_RECORD_FIELDS, *frozen]
 
     def save_model(self, request, obj, form, change):
-        minutes_save(minutes=obj)
+        minutes_save(minutes=obj, actor=request.user)
 
     @admin.action(description=_("Circulate to participants"), permissions=["change"])
     def circulate_selected(self, request, queryset):
@@ -646,7 +516,6 @@ class MinutesAdmin(admin.ModelAdmin):
             queryset.select_related("session"),
             minutes_approve,
             gettext("The minutes of “%(item)s” are approved."),
-            user=request.user,
         )
 
     @admin.action(description=_("Publish summary"), permissions=["change"])
@@ -678,8 +547,9 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(ServiceAdmin, admin.ModelAdmin):
     form = AgreementAdminForm
+    delete_service = agreement_delete
     list_display = [
         "short_text",
         "session",
@@ -715,26 +585,18 @@ class AgreementAdmin(admin.ModelAdmin):
         return agreement.is_overdue
 
     def save_model(self, request, obj, form, change):
-        note = form.cleaned_data.get("follow_up_note", "")
-        if change:
-            agreement_update(agreement=obj, status=obj.status, follow_up_note=note)
-            return
-        created = agreement_create(
-            session=obj.session,
-            text=obj.text,
-            responsible_institution=obj.responsible_institution,
-            responsible_person=obj.responsible_person,
-            due_date=obj.due_date,
+        agreement_save(
+            agreement=obj,
+            follow_up_note=form.cleaned_data.get("follow_up_note", ""),
+            actor=request.user,
         )
-        if note or obj.status != created.status:
-            agreement_update(agreement=created, status=obj.status, follow_up_note=note)
-        # The admin goes on with ``obj`` (messages, redirect): make it the saved row.
-        obj.pk, obj.follow_up, obj.updated_at = created.pk, created.follow_up, created.updated_at
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(admin.ModelAdmin):
+class ChallengeAdmin(ServiceAdmin, admin.ModelAdmin):
     """Challenges across tables, by theme, so staff see which ones recur."""
+
+    save_service, delete_service = challenge_save, challenge_delete
 
     list_display = ["short_text", "theme", "session"]
     list_filter = ["theme", "session__networks"]

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from networks.access import SYSTEM
 from networks.demo import PROGRAMME
 from networks.models import Institution, Municipality, Network, Person, Programme
 from practices.models import Practice, Theme
@@ -905,9 +906,10 @@ def _session_load(
             ),
             networks=networks,
             practices=practices,
+            actor=SYSTEM,
         )
         if cancelled:
-            session = services.session_cancel(session=session)
+            session = services.session_cancel(session=session, actor=SYSTEM)
     elif practices:
         # Practices published since the last run; add() leaves existing links alone.
         session.practices.add(*practices)
@@ -925,8 +927,9 @@ def _agenda_load(session: Session, data: SessionData, *, lookups: _Lookups) -> N
     existing = set(session.agenda_items.values_list("position", flat=True))
     for position, item in enumerate(data.agenda, start=1):
         if position not in existing:
-            _create(
-                AgendaItem(
+            services.agenda_item_save(
+                actor=SYSTEM,
+                agenda_item=AgendaItem(
                     session=session,
                     position=position,
                     title=item.title,
@@ -935,7 +938,7 @@ def _agenda_load(session: Session, data: SessionData, *, lookups: _Lookups) -> N
                         lookups.institutions, item.institution, "institutions"
                     ),
                     presenter=lookups.one_or_none(lookups.people, item.presenter, "people"),
-                )
+                ),
             )
 
 
@@ -953,28 +956,28 @@ def _participations_load(session: Session, data: SessionData, *, lookups: _Looku
         if email in existing:
             continue
         # The service snapshots the affiliation the person had on the session's day.
-        participation = services.participation_register(
+        services.participation_register(
             session=session,
             person=lookups.one(lookups.people, email, "people"),
             role=_role(email, data),
+            attended=session.status == SessionStatus.HELD and email not in data.absent,
+            actor=SYSTEM,
         )
-        if session.status == SessionStatus.HELD and email not in data.absent:
-            services.participation_set_attendance(participation=participation, attended=True)
 
 
 def _minutes_load(session: Session, data: MinutesData, *, staff_user) -> None:
     if Minutes.objects.filter(session=session).exists():
         return
     minutes = services.minutes_save(
-        minutes=Minutes(session=session, text=data.text, summary=data.summary)
+        minutes=Minutes(session=session, text=data.text, summary=data.summary), actor=SYSTEM
     )
-    minutes = services.minutes_circulate(minutes=minutes)
+    minutes = services.minutes_circulate(minutes=minutes, actor=SYSTEM)
     dates = {"circulated_at": _noon(data.circulated_on)}
     if data.approved_on:
-        minutes = services.minutes_approve(minutes=minutes, user=staff_user)
+        minutes = services.minutes_approve(minutes=minutes, actor=staff_user)
         dates["approved_at"] = _noon(data.approved_on)
     if data.published_on:
-        minutes = services.minutes_publish_summary(minutes=minutes)
+        minutes = services.minutes_publish_summary(minutes=minutes, actor=SYSTEM)
         dates["published_at"] = _noon(data.published_on)
     # The services stamp "now"; the demo workflow happened in 2020.
     Minutes.objects.filter(pk=minutes.pk).update(**dates)
@@ -993,23 +996,25 @@ def _agreements_load(session: Session, data: SessionData, *, lookups: _Lookups) 
             ),
             responsible_person=lookups.one_or_none(lookups.people, item.person, "people"),
             due_date=item.due_date,
+            actor=SYSTEM,
         )
         if item.status != agreement.status or item.follow_up:
             # Notes in agreement_update's "date: note" format, but dated when they happened.
             agreement.follow_up = "\n".join(
                 f"{day.isoformat()}: {note}" for day, note in item.follow_up
             )
-            services.agreement_update(agreement=agreement, status=item.status)
+            services.agreement_update(agreement=agreement, status=item.status, actor=SYSTEM)
 
 
 def _challenges_load(session: Session, data: SessionData, *, lookups: _Lookups) -> None:
     existing = set(session.challenges.values_list("text", flat=True))
     for item in data.challenges:
         if item.text not in existing:
-            _create(
-                Challenge(
+            services.challenge_save(
+                actor=SYSTEM,
+                challenge=Challenge(
                     session=session,
                     text=item.text,
                     theme=lookups.one(lookups.themes, item.theme, "themes"),
-                )
+                ),
             )

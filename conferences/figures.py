@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
+from common.languages import localized
 from networks.enums import Sector, Sex
 from networks.models import Network, Programme
 
@@ -69,7 +70,6 @@ def figures_for_sessions(sessions: QuerySet[Session], *, today=None) -> Figures:
         institutions=Count("institution", distinct=True),
         municipalities=Count("municipality", distinct=True),
     )
-    english = (get_language() or "es").startswith("en")
     rows = (
         attended.values(
             "country__code", "country__name_es", "country__name_en", "sector", "person__sex"
@@ -80,7 +80,7 @@ def figures_for_sessions(sessions: QuerySet[Session], *, today=None) -> Figures:
     breakdown = [
         BreakdownRow(
             country_code=row["country__code"] or "",
-            country_name=((english and row["country__name_en"]) or row["country__name_es"] or ""),
+            country_name=localized(row["country__name_es"], row["country__name_en"]) or "",
             sector=row["sector"] or "",
             sex=row["person__sex"] or "",
             people=row["people"],
@@ -90,7 +90,7 @@ def figures_for_sessions(sessions: QuerySet[Session], *, today=None) -> Figures:
     ]
     today = today or timezone.localdate()
     agreements = Agreement.objects.filter(session__in=session_ids).aggregate(
-        overdue=Count("pk", filter=Q(status__in=AgreementStatus.pending(), due_date__lt=today)),
+        overdue=Count("pk", filter=Agreement.overdue_condition(today)),
         **{status.value: Count("pk", filter=Q(status=status)) for status in AgreementStatus},
     )
     overdue = agreements.pop("overdue")

@@ -1,5 +1,7 @@
 """The working life of a table: conferences, sessions, attendance, minutes and agreements."""
 
+import operator
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -10,13 +12,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.audit import audited
+from networks.access import AccessQuerySet, Scope
 from networks.enums import Sector
 from networks.models import Country, Institution, Municipality, Network, Person, Programme
 
 from .enums import AgreementStatus, MinutesStatus, Modality, ParticipationRole, SessionStatus
 
 
-class ConferenceQuerySet(models.QuerySet):
+class ConferenceQuerySet(AccessQuerySet):
+    access_scope = Scope(
+        network="networks", public={"is_public": {True}}, coordinators=frozenset({"view"})
+    )
+
     def public(self):
         return self.filter(is_public=True)
 
@@ -68,7 +76,13 @@ class Conference(models.Model):
         return reverse("conferences:conference-detail", kwargs={"slug": self.slug})
 
 
-class SessionQuerySet(models.QuerySet):
+class SessionQuerySet(AccessQuerySet):
+    # "view" is the whole record (meeting link, attendance, minutes): staff and the
+    # coordinators of the session's networks. The public reads public() only.
+    access_scope = Scope(
+        network="networks", coordinators=frozenset({"view", "add", "change", "export"})
+    )
+
     def public(self):
         return self.filter(is_public=True)
 
@@ -127,6 +141,7 @@ class Session(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = SessionQuerySet.as_manager()
+    history = audited(m2m_fields=[networks])
 
     class Meta:
         verbose_name = _("session")
@@ -151,6 +166,26 @@ class Session(models.Model):
         super().clean()
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": _("The session must end after it starts.")})
+
+
+def _session_part(*actions):
+    return Scope(network="session__networks", coordinators=frozenset(actions))
+
+
+class AgendaItemQuerySet(AccessQuerySet):
+    access_scope = _session_part("view", "add", "change", "delete")
+
+
+class ParticipationQuerySet(AccessQuerySet):
+    access_scope = _session_part("view", "add", "change", "delete", "export", "import")
+
+
+class MinutesQuerySet(AccessQuerySet):
+    access_scope = _session_part("view", "add", "change")
+
+
+class ChallengeQuerySet(AccessQuerySet):
+    access_scope = _session_part("view", "add", "change", "delete")
 
 
 class AgendaItem(models.Model):
@@ -179,6 +214,8 @@ class AgendaItem(models.Model):
         verbose_name=_("presenter"),
         help_text=_("Private: the public agenda shows the institution only."),
     )
+
+    objects = AgendaItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agenda item")
@@ -232,6 +269,9 @@ class Participation(models.Model):
         related_name="+",
         verbose_name=_("municipality"),
     )
+
+    objects = ParticipationQuerySet.as_manager()
+    history = audited()
 
     class Meta:
         verbose_name = _("participation")
@@ -292,6 +332,9 @@ class Minutes(models.Model):
         _("summary published"), null=True, blank=True, editable=False
     )
 
+    objects = MinutesQuerySet.as_manager()
+    history = audited()
+
     class Meta:
         verbose_name = _("minutes")
         verbose_name_plural = _("minutes")
@@ -311,13 +354,30 @@ class Minutes(models.Model):
         """The only part of the minutes the public may read."""
         return self.summary if self.status == MinutesStatus.PUBLISHED else ""
 
+    @staticmethod
+    def frozen_fields(status) -> tuple[str, ...]:
+        """The fields of minutes in ``status`` that nobody may change any more: the text once
+        approved, the summary too once published. ``services.minutes_save`` refuses a change
+        to them; the admin shows them read-only."""
+        if status == MinutesStatus.PUBLISHED:
+            return ("text", "summary")
+        if status == MinutesStatus.APPROVED:
+            return ("text",)
+        return ()
 
-class AgreementQuerySet(models.QuerySet):
+
+# The lookups of Agreement.overdue_condition(), as Python evaluates them on one agreement.
+_LOOKUPS_IN_PYTHON = {"in": lambda value, allowed: value in allowed, "lt": operator.lt}
+
+
+class AgreementQuerySet(AccessQuerySet):
+    access_scope = _session_part("view", "add", "change", "delete")
+
     def pending(self):
         return self.filter(status__in=AgreementStatus.pending())
 
     def overdue(self, today=None):
-        return self.pending().filter(due_date__lt=today or timezone.localdate())
+        return self.filter(Agreement.overdue_condition(today))
 
 
 class Agreement(models.Model):
@@ -349,6 +409,7 @@ class Agreement(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AgreementQuerySet.as_manager()
+    history = audited()
 
     class Meta:
         verbose_name = _("agreement")
@@ -359,13 +420,25 @@ class Agreement(models.Model):
     def __str__(self):
         return self.text[:80]
 
+    @staticmethod
+    def overdue_condition(today=None) -> Q:
+        """The one definition of an overdue agreement: still pending and due before ``today``
+        (the region's day by default). ``Agreement.objects.overdue()``, :attr:`is_overdue` and
+        the figures' counts all read it."""
+        return Q(status__in=AgreementStatus.pending(), due_date__lt=today or timezone.localdate())
+
     @property
     def is_overdue(self):
-        return (
-            self.status in AgreementStatus.pending()
-            and self.due_date is not None
-            and self.due_date < timezone.localdate()
-        )
+        # overdue_condition() evaluated on this agreement in Python, no query per row: its
+        # lookups all hold, and (as in SQL) a field without a value satisfies none.
+        condition = self.overdue_condition()
+        assert condition.connector == Q.AND and not condition.negated
+        for lookup, expected in condition.children:
+            name, operation = lookup.split("__")
+            value = getattr(self, name)
+            if value is None or not _LOOKUPS_IN_PYTHON[operation](value, expected):
+                return False
+        return True
 
     def clean(self):
         super().clean()
@@ -392,6 +465,9 @@ class Challenge(models.Model):
         related_name="challenges",
         verbose_name=_("theme"),
     )
+
+    objects = ChallengeQuerySet.as_manager()
+    history = audited()
 
     class Meta:
         verbose_name = _("challenge")

@@ -2,7 +2,7 @@
 
 The sheet is private (names, sex and e-mails): staff with ``conferences.export_participation``
 export it, staff with ``conferences.import_participation`` import a filled one. It keeps the
-rules of the registry's spreadsheets (``networks/resources.py``), whose base resource it uses:
+rules of every spreadsheet (``common/spreadsheets/resources.py``), whose base resource it uses:
 
 - Columns, in this order: ``name``, ``sex``, ``institution``, ``sector``, ``country`` (ISO
   code), ``municipality``, ``role``, ``attended`` (yes/no), ``email``. The institution, sector,
@@ -30,13 +30,14 @@ from import_export.formats.base_formats import CSV, XLSX
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from common.spreadsheets.resources import RegistryResource, column
+from common.spreadsheets.widgets import ChoicesWidget, YesNoWidget
 from networks.enums import Sector, Sex
-from networks.resources import RegistryResource, column
-from networks.widgets import ChoicesWidget, PersonWidget, YesNoWidget
+from networks.widgets import PersonWidget
 
 from .enums import ParticipationRole
 from .models import Participation, Session
-from .services import participation_take_snapshot
+from .services import participation_save, participation_take_snapshot
 
 #: Columns the import needs; the others are for the reader.
 REQUIRED_COLUMNS = ("email", "attended")
@@ -131,6 +132,9 @@ class AttendanceResource(RegistryResource):
 
     def init_instance(self, row=None):
         return Participation(session=self.session)
+
+    def save_record(self, instance, is_create):
+        participation_save(participation=instance, actor=self.actor)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -232,6 +236,8 @@ def read_attendance_sheet(content: bytes, file_format: str):
         ) from error
 
 
-def attendance_import(*, session: Session, dataset, dry_run: bool):
-    """Import a filled sheet into ``session``: all rows or none (see the module docstring)."""
-    return AttendanceResource(session=session).import_data(dataset, dry_run=dry_run)
+def attendance_import(*, session: Session, dataset, dry_run: bool, actor):
+    """Import a filled sheet into ``session``: all rows or none (see the module docstring).
+
+    Each row is written by ``participation_save`` in the name of ``actor``."""
+    return AttendanceResource(session=session, actor=actor).import_data(dataset, dry_run=dry_run)

@@ -1,24 +1,28 @@
-"""Writes to sessions, attendance, minutes and agreements.
+"""Writes to sessions, attendance, minutes, agreements and challenges.
 
-The admin, the attendance-sheet import, the demo data and any future coordinator form go
-through these functions, so a rule holds on every path in. Rules that belong to one row live
+The admin, the attendance-sheet import, the demo data and the coordinators' workspace go
+through these functions, so a rule holds on every path in. Each takes the acting user
+(``actor=``), checks the access rule (``networks.access``) and records the actor in the
+audit trail (``common.audit``). Rules that belong to one row live
 in the models (``clean()`` and constraints); these functions call ``full_clean()`` and add the
 rules that span rows or follow a workflow.
 """
 
 import datetime
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.audit import account_of, write_service
+from common.slugs import unique_slug
+from networks import access
 from networks.models import Membership, Network, Person
-from networks.services import unique_slug
 
 from .enums import MinutesStatus, SessionStatus
-from .models import Agreement, Minutes, Participation, Session
+from .models import AgendaItem, Agreement, Challenge, Minutes, Participation, Session
 
 # A change to any of these reaches people's calendars: the iCalendar SEQUENCE must grow.
 SCHEDULE_FIELDS = ("start", "end", "venue", "municipality_id", "modality", "status")
@@ -32,8 +36,20 @@ def _slug_for(session: Session) -> str:
     return unique_slug(Session, session.title, suffix=day)
 
 
-@transaction.atomic
-def session_save(*, session: Session, networks, practices=None) -> Session:
+def _refusal(record):
+    return gettext("You may not change “%(record)s”.") % {"record": record}
+
+
+def _require(actor, action, record):
+    access.require(actor, action, record, message=_refusal(record))
+
+
+def _require_save(actor, record):
+    _require(actor, "add" if record._state.adding else "change", record)
+
+
+@write_service
+def session_save(*, session: Session, networks, practices=None, actor) -> Session:
     """Validate and save a session with its networks (and the practices presented).
 
     A new session gets a slug from its title and local date; the slug of a saved session
@@ -44,6 +60,15 @@ def session_save(*, session: Session, networks, practices=None) -> Session:
     networks = list(networks)
     if not networks:
         raise ValidationError({"networks": _("A session belongs to one network at least.")})
+    _require_save(actor, session)
+    if not access.staff_may(actor, "change", Session):
+        # A coordinator attaches and detaches only networks they coordinate.
+        before = set() if session._state.adding else set(session.networks.values_list("pk"))
+        access.require_networks(
+            actor,
+            {network.pk for network in networks} ^ {pk for (pk,) in before},
+            message=gettext("A session can only be linked to networks you coordinate."),
+        )
     if session.pk:
         previous = (
             Session.objects.select_for_update()
@@ -65,12 +90,13 @@ def session_save(*, session: Session, networks, practices=None) -> Session:
     return session
 
 
-@transaction.atomic
-def session_cancel(*, session: Session) -> Session:
+@write_service
+def session_cancel(*, session: Session, actor) -> Session:
     """Mark a planned session cancelled; calendars then show it struck through.
 
     Attendance can no longer be recorded for it (``Participation.clean``).
     """
+    _require(actor, "change", session)
     if session.status == SessionStatus.CANCELLED:
         raise ValidationError(_("This session is already cancelled."), code="already_cancelled")
     if session.status == SessionStatus.HELD:
@@ -122,8 +148,49 @@ def participation_take_snapshot(*, participation: Participation) -> Participatio
     return participation
 
 
-def participation_register(*, session: Session, person: Person, role: str) -> Participation:
+@write_service
+def session_delete(*, session: Session, actor) -> None:
+    _require(actor, "delete", session)
+    session.delete()
+
+
+@write_service
+def participation_register(
+    *,
+    session: Session,
+    person: Person,
+    role: str,
+    actor,
+    registered: bool = True,
+    attended: bool = False,
+) -> Participation:
     """Register ``person`` for ``session`` with a snapshot of their affiliation."""
+    participation = Participation(
+        session=session, person=person, role=role, registered=registered, attended=attended
+    )
+    return participation_save(participation=participation, actor=actor)
+
+
+@write_service
+def participation_save(*, participation: Participation, actor) -> Participation:
+    """Register (a new participation, with the snapshot) or change role and attendance.
+
+    The person and the session of a saved participation never change; the snapshot is
+    taken once, on registering.
+    """
+    _require_save(actor, participation)
+    session, person = participation.session, participation.person
+    if not participation._state.adding:
+        stored = Participation.objects.select_for_update().get(pk=participation.pk)
+        participation.session_id, participation.person_id = stored.session_id, stored.person_id
+        participation.full_clean()
+        participation.save()
+        return participation
+    if not access.staff_may(actor, "add", Participation) and not access.allows(
+        actor, "view", Person, person
+    ):
+        # A coordinator registers the people of their own networks only.
+        raise PermissionDenied(_refusal(person))
     if Participation.objects.filter(session=session, person=person).exists():
         error = ValidationError(
             _("%(person)s is already registered for this session."),
@@ -131,15 +198,18 @@ def participation_register(*, session: Session, person: Person, role: str) -> Pa
             params={"person": person},
         )
         raise ValidationError({"person": error})
-    participation = Participation(session=session, person=person, role=role)
     participation_take_snapshot(participation=participation)
     participation.full_clean()
     participation.save()
     return participation
 
 
-def participation_set_attendance(*, participation: Participation, attended: bool) -> Participation:
+@write_service
+def participation_set_attendance(
+    *, participation: Participation, attended: bool, actor
+) -> Participation:
     """Record whether the person came; refused for a cancelled session."""
+    _require(actor, "change", participation)
     participation.attended = attended
     participation.full_clean()
     participation.save(update_fields=["attended"])
@@ -158,19 +228,27 @@ def _require_status(minutes: Minutes, expected: str, message) -> None:
         )
 
 
-def minutes_save(*, minutes: Minutes) -> Minutes:
+@write_service
+def participation_delete(*, participation: Participation, actor) -> None:
+    _require(actor, "delete", participation)
+    participation.delete()
+
+
+@write_service
+def minutes_save(*, minutes: Minutes, actor) -> Minutes:
     """Save edited minutes. Approved text is frozen; so is a published summary."""
+    _require_save(actor, minutes)
     if minutes.pk:
         stored = Minutes.objects.filter(pk=minutes.pk).values("status", "text", "summary").first()
         if stored is not None:
             # The workflow fields are the services' to change, never a form's.
             minutes.status = stored["status"]
-            approved = stored["status"] in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED)
-            if approved and minutes.text != stored["text"]:
+            frozen = Minutes.frozen_fields(stored["status"])
+            if "text" in frozen and minutes.text != stored["text"]:
                 raise ValidationError(
                     {"text": _("Approved minutes cannot be changed.")}, code="frozen"
                 )
-            if stored["status"] == MinutesStatus.PUBLISHED and minutes.summary != stored["summary"]:
+            if "summary" in frozen and minutes.summary != stored["summary"]:
                 raise ValidationError(
                     {"summary": _("A published summary cannot be changed.")}, code="frozen"
                 )
@@ -179,8 +257,10 @@ def minutes_save(*, minutes: Minutes) -> Minutes:
     return minutes
 
 
-def minutes_circulate(*, minutes: Minutes) -> Minutes:
+@write_service
+def minutes_circulate(*, minutes: Minutes, actor) -> Minutes:
     """Draft -> circulated to the participants for their comments."""
+    _require(actor, "change", minutes)
     _require_status(
         minutes,
         MinutesStatus.DRAFT,
@@ -195,25 +275,29 @@ def minutes_circulate(*, minutes: Minutes) -> Minutes:
     return minutes
 
 
-def minutes_approve(*, minutes: Minutes, user) -> Minutes:
+@write_service
+def minutes_approve(*, minutes: Minutes, actor) -> Minutes:
     """Circulated -> approved, recording who approved them and when."""
+    _require(actor, "change", minutes)
     _require_status(
         minutes,
         MinutesStatus.CIRCULATED,
         _("Only circulated minutes can be approved; these are “%(status)s”."),
     )
-    if user is None or not user.is_authenticated:
+    if account_of(actor) is None:
         raise ValidationError(_("Minutes are approved by a signed-in person."), code="no_user")
     minutes.status = MinutesStatus.APPROVED
-    minutes.approved_by = user
+    minutes.approved_by = actor
     minutes.approved_at = timezone.now()
     minutes.full_clean()
     minutes.save(update_fields=["status", "approved_by", "approved_at"])
     return minutes
 
 
-def minutes_publish_summary(*, minutes: Minutes) -> Minutes:
+@write_service
+def minutes_publish_summary(*, minutes: Minutes, actor) -> Minutes:
     """Approved -> the summary becomes public (the full text never does)."""
+    _require(actor, "change", minutes)
     _require_status(
         minutes,
         MinutesStatus.APPROVED,
@@ -233,6 +317,20 @@ def minutes_publish_summary(*, minutes: Minutes) -> Minutes:
 # Agreements ---------------------------------------------------------------------------------
 
 
+@write_service
+def agreement_save(*, agreement: Agreement, actor, follow_up_note: str = "") -> Agreement:
+    """Record a new agreement or save changes to one, appending a dated follow-up note
+    (earlier notes are kept)."""
+    _require_save(actor, agreement)
+    note = follow_up_note.strip()
+    if note:
+        line = f"{timezone.localdate().isoformat()}: {note}"
+        agreement.follow_up = f"{agreement.follow_up.rstrip()}\n{line}".lstrip("\n")
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
 def agreement_create(
     *,
     session: Session,
@@ -240,6 +338,7 @@ def agreement_create(
     responsible_institution,
     due_date: datetime.date | None,
     responsible_person=None,
+    actor,
 ) -> Agreement:
     agreement = Agreement(
         session=session,
@@ -248,21 +347,52 @@ def agreement_create(
         responsible_person=responsible_person,
         due_date=due_date,
     )
-    agreement.full_clean()
-    agreement.save()
-    return agreement
+    return agreement_save(agreement=agreement, actor=actor)
 
 
-def agreement_update(*, agreement: Agreement, status: str, follow_up_note: str = "") -> Agreement:
-    """Change the status and append a dated follow-up note; earlier notes are kept."""
+def agreement_update(
+    *, agreement: Agreement, status: str, follow_up_note: str = "", actor
+) -> Agreement:
+    """Change the status and append a dated follow-up note."""
     agreement.status = status
-    note = follow_up_note.strip()
-    if note:
-        line = f"{timezone.localdate().isoformat()}: {note}"
-        agreement.follow_up = f"{agreement.follow_up.rstrip()}\n{line}".lstrip("\n")
-    agreement.full_clean()
-    agreement.save()
-    return agreement
+    return agreement_save(agreement=agreement, actor=actor, follow_up_note=follow_up_note)
+
+
+@write_service
+def agreement_delete(*, agreement: Agreement, actor) -> None:
+    _require(actor, "delete", agreement)
+    agreement.delete()
+
+
+# Challenges and agenda ----------------------------------------------------------------------
+
+
+@write_service
+def challenge_save(*, challenge: Challenge, actor) -> Challenge:
+    _require_save(actor, challenge)
+    challenge.full_clean()
+    challenge.save()
+    return challenge
+
+
+@write_service
+def challenge_delete(*, challenge: Challenge, actor) -> None:
+    _require(actor, "delete", challenge)
+    challenge.delete()
+
+
+@write_service
+def agenda_item_save(*, agenda_item: AgendaItem, actor) -> AgendaItem:
+    _require_save(actor, agenda_item)
+    agenda_item.full_clean()
+    agenda_item.save()
+    return agenda_item
+
+
+@write_service
+def agenda_item_delete(*, agenda_item: AgendaItem, actor) -> None:
+    _require(actor, "delete", agenda_item)
+    agenda_item.delete()
 
 
 # Reads that preparing a session needs -------------------------------------------------------

@@ -12,8 +12,9 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.views.generic import DetailView, ListView
 
+from common.caching import public_page
+from common.pagination import LenientPaginationMixin
 from networks.models import Network
-from portal.caching import public_page
 
 from . import calendars, figures, selectors
 from .enums import SessionStatus
@@ -32,19 +33,13 @@ def _time_zone_context(moment=None) -> dict:
 
 
 @method_decorator(public_page, name="dispatch")
-class ConferenceListView(ListView):
+class ConferenceListView(LenientPaginationMixin, ListView):
     template_name = "conferences/conference_list.html"
     context_object_name = "conferences"
     paginate_by = 20
 
     def get_queryset(self):
         return selectors.public_conferences()
-
-    def paginate_queryset(self, queryset, page_size):
-        # A junk or out-of-range page number lands on a real page instead of a 404.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
 
 
 @method_decorator(public_page, name="dispatch")

@@ -1,15 +1,16 @@
 """The staff admin of the registry, with spreadsheet import and export.
 
 Changelists join or prefetch everything their columns show, so they run the same number of
-queries whatever the number of rows. Writes with rules of their own go through
-``networks.services`` (``network_save``, ``membership_end``).
+queries whatever the number of rows. Querysets and permissions ask ``networks.access``;
+every write of networks, people, institutions and memberships (forms, inlines, actions,
+deletions, imports) goes through ``networks.services`` (see ``admin_access.ServiceAdmin``).
 """
 
 from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.results import RowResult
 
+from . import access
+from .admin_access import ServiceAdmin, describe
 from .forms import NetworkAdminForm
 from .models import (
     BorderCrossing,
@@ -37,27 +40,41 @@ from .resources import (
     NetworkResource,
     PersonResource,
 )
-from .services import membership_end, network_save
+from .services import (
+    institution_delete,
+    institution_save,
+    membership_delete,
+    membership_end,
+    membership_save,
+    network_delete,
+    network_save,
+    person_delete,
+    person_save,
+)
 
 
-class RegistryImportExportAdmin(ImportExportModelAdmin):
+class RegistryImportExportAdmin(ServiceAdmin, ImportExportModelAdmin):
     """Import and export in CSV and XLSX, for staff holding the explicit permissions.
 
-    ``networks.import_<model>`` (with add and change, since an import does both) and
-    ``networks.export_<model>`` (with view) are checked on the buttons and on the views.
+    ``networks.access`` decides: ``import_<model>`` with add and change (an import does
+    both), ``export_<model>`` with view. Checked on the buttons and on the views; the
+    import's writes go through the services, naming the staff member.
     """
 
     def has_import_permission(self, request):
-        return (
-            super().has_import_permission(request)
-            and self.has_add_permission(request)
-            and self.has_change_permission(request)
-        )
+        return access.allows(request.user, "import", self.model)
 
     def has_export_permission(self, request):
-        return super().has_export_permission(request) and self.has_view_or_change_permission(
-            request
-        )
+        return access.allows(request.user, "export", self.model)
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "actor": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "actor": request.user}
+
+    def get_export_queryset(self, request):
+        return access.scope(super().get_export_queryset(request), request.user, "export")
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
@@ -236,6 +253,7 @@ class BorderCrossingAdmin(admin.ModelAdmin):
 @admin.register(Institution)
 class InstitutionAdmin(RegistryImportExportAdmin):
     resource_classes = [InstitutionResource]
+    save_service, delete_service = institution_save, institution_delete
     list_display = ["name", "acronym", "sector", "country", "municipality"]
     list_filter = ["sector", "country"]
     list_select_related = ["country", "municipality"]
@@ -266,6 +284,8 @@ class NetworkMembershipInline(MembershipInline):
 @admin.register(Person)
 class PersonAdmin(RegistryImportExportAdmin):
     resource_classes = [PersonResource]
+    save_service, delete_service = person_save, person_delete
+    formset_services = {Membership: (membership_save, membership_delete)}
     list_display = ["full_name", "email", "phone", "institution", "open_memberships"]
     list_filter = ["sex", "institution__sector", "institution__country"]
     list_select_related = ["institution"]
@@ -321,6 +341,8 @@ class ProgrammeAdmin(admin.ModelAdmin):
 @admin.register(Network)
 class NetworkAdmin(RegistryImportExportAdmin):
     resource_classes = [NetworkResource]
+    delete_service = network_delete
+    formset_services = {Membership: (membership_save, membership_delete)}
     form = NetworkAdminForm
     list_display = ["name", "kind", "status", "country_codes", "programme", "open_members"]
     list_filter = ["kind", "status", "programme", "municipalities__department__country"]
@@ -353,7 +375,14 @@ class NetworkAdmin(RegistryImportExportAdmin):
 
     def save_model(self, request, obj, form, change):
         # The same write as every other path in; the form has already checked the rule.
-        network_save(network=obj, municipalities=form.cleaned_data["municipalities"])
+        network_save(
+            network=obj, municipalities=form.cleaned_data["municipalities"], actor=request.user
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # network_save() has set the municipalities: only the inlines remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 class OpenMembershipFilter(admin.SimpleListFilter):
@@ -374,6 +403,7 @@ class OpenMembershipFilter(admin.SimpleListFilter):
 @admin.register(Membership)
 class MembershipAdmin(RegistryImportExportAdmin):
     resource_classes = [MembershipResource]
+    save_service, delete_service = membership_save, membership_delete
     list_display = ["person", "network", "institution", "role", "start_date", "end_date"]
     list_filter = [OpenMembershipFilter, "role", "network__kind", "network"]
     list_select_related = ["person", "network", "institution"]
@@ -394,9 +424,9 @@ class MembershipAdmin(RegistryImportExportAdmin):
         ended, refused = 0, []
         for membership in queryset.open().select_related("person", "network"):
             try:
-                membership_end(membership=membership, end_date=today)
-            except ValidationError as error:
-                refused.append(f"{membership}: {' '.join(error.messages)}")
+                membership_end(membership=membership, end_date=today, actor=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                refused.append(f"{membership}: {describe(error)}")
             else:
                 ended += 1
         if ended:

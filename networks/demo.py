@@ -20,10 +20,12 @@ from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
-from django.utils.text import slugify
 
 from accounts.models import User
+from common.slugs import municipality_slug
+from common.upsert import upsert
 
+from .access import SYSTEM
 from .enums import ConsentBasis, MembershipRole, NetworkKind, NetworkStatus, Sector, Sex
 from .geography import PROGRAMME_COUNTRIES, geography_load
 from .models import (
@@ -37,7 +39,7 @@ from .models import (
     Person,
     Programme,
 )
-from .services import membership_end, membership_start, network_save, unique_slug, upsert
+from .services import membership_end, membership_start, network_save
 
 BORDER_MUNICIPALITIES_CSV = Path(__file__).resolve().parent / "data" / "border-municipalities.csv"
 
@@ -549,12 +551,9 @@ def demo_counts() -> dict[str, int]:
 
 
 def _municipality_slug(name: str, department: Department) -> str:
-    """``citala-sv``; ``<name>-<department>-<iso2>`` if another municipality holds that."""
-    country_code = department.country.code.lower()
-    slug = slugify(f"{name} {country_code}")
-    if not Municipality.objects.filter(slug=slug).exists():
-        return slug
-    return unique_slug(Municipality, f"{name} {department.name}", suffix=country_code)
+    return municipality_slug(
+        Municipality, name=name, department=department.name, country_code=department.country.code
+    )
 
 
 def _reform_successor_name(row: dict) -> str:
@@ -702,7 +701,7 @@ def networks_load(*, programme: Programme) -> None:
         if not unchanged:
             for field, value in fields.items():
                 setattr(network, field, value)
-            network = network_save(network=network, municipalities=municipalities)
+            network = network_save(network=network, municipalities=municipalities, actor=SYSTEM)
         for seat in data.seats:
             _seat_load(network=network, person=people[seat.email], seat=seat)
 
@@ -713,10 +712,10 @@ def _seat_load(*, network: Network, person: Person, seat: Seat) -> None:
     ).first()
     if membership is None:
         membership = membership_start(
-            person=person, network=network, start_date=seat.start, role=seat.role
+            person=person, network=network, start_date=seat.start, role=seat.role, actor=SYSTEM
         )
     if seat.end and membership.end_date is None:
-        membership_end(membership=membership, end_date=seat.end)
+        membership_end(membership=membership, end_date=seat.end, actor=SYSTEM)
 
 
 def demo_staff_account_ensure() -> tuple[User, str | None]:

@@ -52,5 +52,7 @@ class MembershipRole(models.TextChoices):
 
     @classmethod
     def coordinating(cls):
-        """Roles that manage a network's records in the coordinators' workspace."""
-        return [cls.COORDINATOR, cls.CO_COORDINATOR, cls.TECHNICAL_SECRETARIAT]
+        """Roles whose open seat manages the network's records (``networks.access``).
+
+        The technical secretariat supports the table but does not manage its people."""
+        return [cls.COORDINATOR, cls.CO_COORDINATOR]

@@ -5,8 +5,9 @@ import gettext
 import pycountry
 from django.db import transaction
 
+from common.upsert import upsert
+
 from .models import Country, Department
-from .services import upsert
 
 # The three countries of the programme's northern triangle; others of the
 # Mesoamerica-Caribbean region load the same way (``manage.py load_geography NI CR``).

@@ -8,9 +8,12 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common.audit import audited
+from common.languages import localized
+
+from .access import AccessQuerySet, Scope
 from .enums import ConsentBasis, MembershipRole, NetworkKind, NetworkStatus, Sector, Sex
 
 
@@ -28,9 +31,7 @@ class BilingualNameMixin(models.Model):
 
     @property
     def name(self):
-        if (get_language() or "es").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_es
+        return localized(self.name_es, self.name_en)
 
 
 # Geography ----------------------------------------------------------------------
@@ -69,7 +70,9 @@ class Department(models.Model):
         return self.name
 
 
-class MunicipalityQuerySet(models.QuerySet):
+class MunicipalityQuerySet(AccessQuerySet):
+    access_scope = Scope(public=True)
+
     def with_geography(self):
         return self.select_related("department__country")
 
@@ -243,6 +246,11 @@ class BorderCrossing(models.Model):
 # Institutions and people -----------------------------------------------------------------
 
 
+class InstitutionQuerySet(AccessQuerySet):
+    # Institutions are public (pages name them); coordinators may register new ones.
+    access_scope = Scope(public=True, coordinators=frozenset({"add"}))
+
+
 class Institution(models.Model):
     name = models.CharField(_("name"), max_length=250)
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
@@ -259,6 +267,9 @@ class Institution(models.Model):
         verbose_name=_("municipality"),
     )
     website = models.URLField(_("website"), blank=True)
+
+    objects = InstitutionQuerySet.as_manager()
+    history = audited()
 
     class Meta:
         verbose_name = _("institution")
@@ -289,20 +300,13 @@ class Institution(models.Model):
             )
 
 
-class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """People whose personal data ``user`` may see.
-
-        IOM staff see everyone; a coordinator sees the members of the networks they coordinate.
-        """
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_staff:
-            return self
-        coordinated = Membership.objects.open().filter(
-            person__user=user, role__in=MembershipRole.coordinating()
-        )
-        return self.filter(memberships__network__in=coordinated.values("network")).distinct()
+class PersonQuerySet(AccessQuerySet):
+    # Personal data: staff by permission, and the coordinators of the networks the person
+    # sits or sat in (a former member stays in the network's history), never the public.
+    access_scope = Scope(
+        network="memberships__network",
+        coordinators=frozenset({"view", "add", "change", "export", "import"}),
+    )
 
 
 class Person(models.Model):
@@ -338,6 +342,7 @@ class Person(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PersonQuerySet.as_manager()
+    history = audited()
 
     class Meta:
         verbose_name = _("person")
@@ -419,7 +424,12 @@ def validate_network_municipalities(kind, municipalities):
         )
 
 
-class NetworkQuerySet(models.QuerySet):
+class NetworkQuerySet(AccessQuerySet):
+    # The directory is public; coordinators edit their network's public profile.
+    access_scope = Scope(
+        network="", public=True, coordinators=frozenset({"view", "change", "export"})
+    )
+
     def for_directory(self):
         return self.select_related("programme").prefetch_related(
             models.Prefetch(
@@ -466,6 +476,7 @@ class Network(models.Model):
     )
 
     objects = NetworkQuerySet.as_manager()
+    history = audited(m2m_fields=[municipalities])
 
     class Meta:
         verbose_name = _("network")
@@ -489,7 +500,13 @@ class Network(models.Model):
         return sorted(seen.values(), key=lambda country: country.name)
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(AccessQuerySet):
+    # Never deleted (ended instead); coordinators manage their networks' seats.
+    access_scope = Scope(
+        network="network",
+        coordinators=frozenset({"view", "add", "change", "export", "import"}),
+    )
+
     def open(self):
         return self.filter(end_date__isnull=True)
 
@@ -521,6 +538,7 @@ class Membership(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
+    history = audited()
 
     class Meta:
         verbose_name = _("membership")

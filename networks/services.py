@@ -1,27 +1,135 @@
-"""Writes to the registry. The admin, spreadsheet imports, commands and future
-coordinator forms all go through these functions, so a rule holds on every path in."""
+"""Writes to the registry: networks, people, institutions and memberships.
+
+The admin (``save_model``, inlines, actions), the spreadsheet imports, the management
+commands and the coordinators' workspace all go through these functions, so a rule holds on
+every path in. Each takes the acting user (``actor=``; ``networks.access.SYSTEM`` for
+commands), checks the access rule, validates with ``full_clean()`` and writes in one
+transaction, recording the actor in the audit trail (``common.audit``).
+"""
 
 import datetime
 
-from django.db import transaction
-from django.utils.text import slugify
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
-from .models import Membership, Municipality, Network, validate_network_municipalities
+from common.audit import bulk_create_audited, bulk_update_audited, write_service
+from common.slugs import unique_slug
+
+from . import access
+from .models import (
+    Institution,
+    Membership,
+    Municipality,
+    Network,
+    Person,
+    validate_network_municipalities,
+)
 
 
-@transaction.atomic
-def network_save(*, network: Network, municipalities) -> Network:
+def _require_save(actor, record, stored=None):
+    """Adding needs the add permission; changing needs change on the record as stored."""
+    if record._state.adding:
+        access.require(actor, "add", record, message=_refusal(record))
+    else:
+        access.require(actor, "change", stored or record, message=_refusal(record))
+
+
+def _refusal(record):
+    return gettext("You may not change “%(record)s”.") % {"record": record}
+
+
+def _stored(record):
+    """The record as the database holds it (locked until the transaction ends)."""
+    if record._state.adding:
+        return None
+    return type(record)._default_manager.select_for_update().get(pk=record.pk)
+
+
+# Networks -------------------------------------------------------------------------------------
+
+
+def network_defaults(network: Network) -> Network:
+    """What a new network takes when not given: a slug made from its name."""
+    if not network.slug and network.name:
+        network.slug = unique_slug(Network, network.name)
+    return network
+
+
+@write_service
+def network_save(*, network: Network, municipalities, actor) -> Network:
     """Validate and save a network with its municipalities in one step."""
+    _require_save(actor, network)
     municipalities = list(
         Municipality.objects.with_geography().filter(pk__in=[m.pk for m in municipalities])
     )
     validate_network_municipalities(network.kind, municipalities)
-    if not network.slug:
-        network.slug = unique_slug(Network, network.name)
+    network_defaults(network)
     network.full_clean()
     network.save()
     network.municipalities.set(municipalities)
     return network
+
+
+@write_service
+def network_delete(*, network: Network, actor) -> None:
+    access.require(actor, "delete", network, message=_refusal(network))
+    network.delete()
+
+
+# Institutions and people ----------------------------------------------------------------------
+
+
+@write_service
+def institution_save(*, institution: Institution, actor) -> Institution:
+    _require_save(actor, institution)
+    institution.full_clean()
+    institution.save()
+    return institution
+
+
+@write_service
+def institution_delete(*, institution: Institution, actor) -> None:
+    access.require(actor, "delete", institution, message=_refusal(institution))
+    institution.delete()
+
+
+@write_service
+def person_save(*, person: Person, actor) -> Person:
+    """Save a person's data; only staff and the coordinators of their networks may."""
+    _require_save(actor, person, _stored(person))
+    person.full_clean()
+    person.save()
+    return person
+
+
+@write_service
+def person_delete(*, person: Person, actor) -> None:
+    access.require(actor, "delete", person, message=_refusal(person))
+    person.delete()
+
+
+# Memberships ----------------------------------------------------------------------------------
+
+
+def membership_defaults(membership: Membership) -> Membership:
+    """What a new seat takes when not given: the institution the person works for today."""
+    if membership.pk is None and membership.institution_id is None and membership.person_id:
+        membership.institution = membership.person.institution
+    return membership
+
+
+@write_service
+def membership_save(*, membership: Membership, actor) -> Membership:
+    """Start or change a seat. A coordinator acts on seats of their own networks only: moving
+    a seat to another network needs the right on both."""
+    stored = _stored(membership)
+    _require_save(actor, membership, stored)
+    if stored is not None and stored.network_id != membership.network_id:
+        access.require(actor, "add", membership, message=_refusal(membership))
+    membership_defaults(membership)
+    membership.full_clean()
+    membership.save()
+    return membership
 
 
 def membership_start(
@@ -31,52 +139,60 @@ def membership_start(
     start_date: datetime.date,
     role: str,
     institution=None,
+    actor,
 ) -> Membership:
+    """A new seat of ``person`` in ``network``."""
     membership = Membership(
         person=person,
         network=network,
-        institution=institution if institution is not None else person.institution,
+        institution=institution,
         role=role,
         start_date=start_date,
     )
-    membership.full_clean()
-    membership.save()
-    return membership
+    return membership_save(membership=membership, actor=actor)
 
 
-def membership_end(*, membership: Membership, end_date: datetime.date) -> Membership:
+@write_service
+def membership_end(*, membership: Membership, end_date: datetime.date, actor) -> Membership:
     """Close a membership (officials rotate after every election); history is kept."""
+    access.require(actor, "change", membership, message=_refusal(membership))
     membership.end_date = end_date
     membership.full_clean()
     membership.save(update_fields=["end_date"])
     return membership
 
 
-def unique_slug(model, text: str, *, suffix: str = "", reserved=frozenset()) -> str:
-    """A slug for ``text`` unused by ``model`` and not ``reserved``, adding -2, -3… if needed."""
-    base = slugify(f"{text} {suffix}".strip())[:200] or "item"
-    slug, counter = base, 2
-    while slug in reserved or model.objects.filter(slug=slug).exists():
-        slug, counter = f"{base}-{counter}", counter + 1
-    return slug
+@write_service
+def membership_delete(*, membership: Membership, actor) -> None:
+    """Remove a seat recorded by mistake (ending it keeps the history; prefer that)."""
+    access.require(actor, "delete", membership, message=_refusal(membership))
+    membership.delete()
 
 
-def upsert(model, *, lookup: dict, values: dict, create_only: dict | None = None):
-    """Find a row by ``lookup``; create it, or update only the fields that differ.
+# Many records at once (spreadsheet imports) ---------------------------------------------------
 
-    Writing nothing when nothing differs keeps a second run a true no-op (``updated_at``
-    and the like stay as they were).
+
+@write_service
+def records_save_many(*, model, created, updated, fields, actor, batch_size=1000) -> None:
+    """Write validated records in batches, with their versions in the audit trail.
+
+    The access rule is checked for the whole batch with one query: ``actor`` must be allowed
+    to add each new record and to change each updated one as it is stored.
     """
-    instance = model.objects.filter(**lookup).first()
-    if instance is None:
-        instance = model(**lookup, **values, **(create_only or {}))
-        instance.full_clean()
-        instance.save()
-        return instance
-    changed = [field for field, value in values.items() if getattr(instance, field) != value]
-    if changed:
-        for field in changed:
-            setattr(instance, field, values[field])
-        instance.full_clean()
-        instance.save(update_fields=changed)
-    return instance
+    created, updated = list(created), list(updated)
+    if created and not all(access.allows(actor, "add", model, record) for record in created):
+        raise PermissionDenied(
+            gettext("You may not add %(records)s.") % {"records": model._meta.verbose_name_plural}
+        )
+    if updated:
+        ids = {record.pk for record in updated}
+        allowed = model._default_manager.filter(pk__in=ids)
+        if access.scope(allowed, actor, "change").count() != len(ids):
+            raise PermissionDenied(
+                gettext("You may not change some of these %(records)s.")
+                % {"records": model._meta.verbose_name_plural}
+            )
+    if created:
+        bulk_create_audited(created, model, batch_size=batch_size)
+    if updated:
+        bulk_update_audited(updated, model, fields, batch_size=batch_size)

@@ -11,7 +11,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
-from portal.caching import public_page
+from common.caching import public_page
+from common.pagination import LenientPaginationMixin
 
 from . import selectors
 from .enums import NetworkKind
@@ -46,7 +47,7 @@ class DirectoryFilterForm(forms.Form):
 
 
 @method_decorator(public_page, name="dispatch")
-class NetworkListView(ListView):
+class NetworkListView(LenientPaginationMixin, ListView):
     template_name = "networks/network_list.html"
     context_object_name = "networks"
     paginate_by = 24
@@ -60,13 +61,6 @@ class NetworkListView(ListView):
 
     def get_queryset(self):
         return selectors.network_directory(**self.filters)
-
-    def paginate_queryset(self, queryset, page_size):
-        # A page number that is junk shows the first page, one past the end the last:
-        # a shared or stale link still lands on a useful page instead of a 404.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

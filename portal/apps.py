@@ -1,6 +1,17 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from common.caching import forget_public_pages
+
+#: Apps whose records public pages show: a change to any of their models forgets the pages.
+PUBLIC_APPS = frozenset({"networks", "practices", "conferences"})
+
+
+def forget_on_public_change(sender, **kwargs) -> None:
+    """Signal receiver: a model of a public app was saved, deleted or relinked."""
+    if sender._meta.app_label in PUBLIC_APPS:
+        forget_public_pages()
+
 
 class PortalConfig(AppConfig):
     """Site-wide wiring: the public page cache forgets pages when public records change."""
@@ -9,8 +20,6 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from import_export.signals import post_import
-
-        from .caching import forget_on_public_change
 
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(forget_on_public_change, dispatch_uid=f"portal-pages-{signal!r}")

@@ -18,7 +18,7 @@ keepalive = 5
 # milliseconds, and the code is shared between workers until written to.
 preload_app = True
 # A safety net against slow memory growth, not a routine: each restart empties the worker's
-# in-process page cache (portal/caching.py), so at 2 000 a busy worker restarted every few
+# in-process page cache (common/caching.py), so at 2 000 a busy worker restarted every few
 # seconds and paid for cold pages each time (bench/results/, 2026-11-29).
 max_requests = 20000
 max_requests_jitter = 2000

@@ -11,9 +11,9 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from common.caching import public_page
 from networks.models import Network
 from networks.selectors import registry_key_figures
-from portal.caching import public_page
 from practices.models import Practice
 
 

@@ -219,7 +219,7 @@ class PracticeAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         practice_save(
             practice=obj,
-            user=request.user,
+            actor=request.user,
             **{
                 name: data[name]
                 for name in (
@@ -246,7 +246,7 @@ class PracticeAdmin(admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         formset.save(commit=False)
         for attachment in formset.deleted_objects:
-            attachment_delete(attachment=attachment, user=request.user)
+            attachment_delete(attachment=attachment, actor=request.user)
         for attachment, _changed in formset.changed_objects:
             attachment.full_clean()
             attachment.save()
@@ -260,7 +260,7 @@ class PracticeAdmin(admin.ModelAdmin):
                     uploaded_file=inline_form.cleaned_data["file"],
                     title=inline_form.instance.title,
                     kind=inline_form.instance.kind,
-                    user=request.user,
+                    actor=request.user,
                 )
             )
         formset.new_objects = added
@@ -272,7 +272,7 @@ class PracticeAdmin(admin.ModelAdmin):
         """Run ``service`` on each selected practice; say what happened to each one."""
         for practice in queryset:
             try:
-                service(practice=practice, user=request.user, **kwargs)
+                service(practice=practice, actor=request.user, **kwargs)
             except (ValidationError, PermissionDenied) as error:
                 reason = (
                     " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
@@ -354,7 +354,7 @@ class PracticeAdmin(admin.ModelAdmin):
                     practice_transition(
                         practice=practice,
                         to_status=transition.target,
-                        user=request.user,
+                        actor=request.user,
                         comment=form.cleaned_data["comment"],
                     )
                 except (ValidationError, PermissionDenied) as error:

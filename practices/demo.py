@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from common.upsert import upsert
 from networks.models import Institution, Municipality, Network
-from networks.services import upsert
 
 from .enums import AttachmentKind, ContentLanguage, ImplementationStatus, PracticeType, ReviewStatus
 from .models import GCMObjective, GCMPrinciple, LegalEvidence, Practice, Replication, Theme
@@ -1077,7 +1077,7 @@ def _practice_load(data: PracticeData, *, staff_user, lookups: _Lookups) -> Prac
     )
     practice = practice_save(
         practice=practice,
-        user=staff_user,
+        actor=staff_user,
         themes=lookups.pick(lookups.themes, data.themes, "themes"),
         gcm_objectives=lookups.pick(lookups.objectives, data.gcm_objectives, "GCM objectives"),
         gcm_principles=lookups.pick(lookups.principles, data.gcm_principles, "GCM principles"),
@@ -1109,13 +1109,13 @@ def _practice_load(data: PracticeData, *, staff_user, lookups: _Lookups) -> Prac
             uploaded_file=ContentFile(pdf_document(attachment.lines), name=attachment.file_name),
             title=attachment.title,
             kind=attachment.kind,
-            user=staff_user,
+            actor=staff_user,
         )
     # The workflow a coordinator and a reviewer would follow, so the review log is real.
     if data.status in (ReviewStatus.SUBMITTED, ReviewStatus.PUBLISHED):
-        practice_submit(practice=practice, user=staff_user, comment=SUBMIT_COMMENT)
+        practice_submit(practice=practice, actor=staff_user, comment=SUBMIT_COMMENT)
     if data.status == ReviewStatus.PUBLISHED:
-        practice_publish(practice=practice, user=staff_user, comment=PUBLISH_COMMENT)
+        practice_publish(practice=practice, actor=staff_user, comment=PUBLISH_COMMENT)
     return practice
 
 

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from common.text import neutralise_formula
+
 from . import selectors
 
 LICENCE_NAME = "CC BY 4.0"
@@ -34,8 +36,6 @@ COLUMNS = (
 )
 LIST_SEPARATOR = ";"
 CHUNK_SIZE = 500
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def practice_record(row: dict, url: str) -> dict:
@@ -58,8 +58,7 @@ def neutralise(value) -> str:
         return ""
     if isinstance(value, list):
         value = LIST_SEPARATOR.join(str(item) for item in value)
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+    return neutralise_formula(str(value))
 
 
 class _Echo:

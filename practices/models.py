@@ -10,9 +10,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from common.audit import audited
+from common.languages import localized
+from networks.access import AccessQuerySet, Scope
 from networks.models import BilingualNameMixin, Institution, Municipality, Network
 
 from .enums import (
@@ -22,6 +25,9 @@ from .enums import (
     PracticeType,
     ReviewStatus,
 )
+from .workflow import EDITABLE_BY_COORDINATORS
+
+PUBLISHED = frozenset({ReviewStatus.PUBLISHED})
 
 # Taxonomies -------------------------------------------------------------------------
 
@@ -55,7 +61,7 @@ class GCMObjective(models.Model):
 
     @property
     def title(self):
-        return self.title_en if (get_language() or "es").startswith("en") else self.title_es
+        return localized(self.title_es, self.title_en)
 
 
 class GCMPrinciple(BilingualNameMixin):
@@ -81,7 +87,19 @@ def validate_practice_slug(value):
         raise ValidationError(_("This address is reserved by the portal; choose another slug."))
 
 
-class PracticeQuerySet(models.QuerySet):
+class PracticeQuerySet(AccessQuerySet):
+    # Published practices are public. A network's coordinators see all of its practices and
+    # edit them (and their files) while a draft or sent back to them; reviewers decide.
+    access_scope = Scope(
+        network="network",
+        public={"status": PUBLISHED},
+        coordinators=frozenset({"view", "add", "change", "delete", "export"}),
+        coordinators_when={
+            "change": {"status": EDITABLE_BY_COORDINATORS},
+            "delete": {"status": {ReviewStatus.DRAFT}},
+        },
+    )
+
     def published(self):
         """The only practices that exist for the public: every public read starts here."""
         return self.filter(status=ReviewStatus.PUBLISHED)
@@ -189,6 +207,8 @@ class Practice(models.Model):
     search_text = models.TextField(blank=True, editable=False)
 
     objects = PracticeQuerySet.as_manager()
+    # The search columns are derived from the text, which the history keeps.
+    history = audited(excluded_fields=["search_vector", "search_text"])
 
     class Meta:
         verbose_name = _("good practice")
@@ -230,6 +250,30 @@ class Practice(models.Model):
         return self.status == ReviewStatus.PUBLISHED
 
 
+class PracticePartQuerySet(AccessQuerySet):
+    """Records that belong to one practice: public with it, edited while it may be."""
+
+    access_scope = Scope(
+        network="practice__network",
+        public={"practice__status": PUBLISHED},
+        staff_as="practices.practice",
+        coordinators=frozenset({"view", "add", "change", "delete"}),
+        coordinators_when={
+            action: {"practice__status": EDITABLE_BY_COORDINATORS}
+            for action in ("add", "change", "delete")
+        },
+    )
+
+
+class ReviewLogQuerySet(AccessQuerySet):
+    # The review conversation: the reviewers and the practice's coordinators, never public.
+    access_scope = Scope(
+        network="practice__network",
+        coordinators=frozenset({"view"}),
+        staff_as="practices.practice",
+    )
+
+
 class LegalEvidence(models.Model):
     """The legal record of an ordinance: what makes it verifiable."""
 
@@ -245,6 +289,8 @@ class LegalEvidence(models.Model):
         _("official gazette or record reference"), max_length=300, blank=True
     )
     url = models.URLField(_("link to the official text"), blank=True)
+
+    objects = PracticePartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("legal evidence")
@@ -271,6 +317,8 @@ class Replication(models.Model):
         validators=[MinValueValidator(1950), MaxValueValidator(2100)],
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    objects = PracticePartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("replication")
@@ -308,6 +356,9 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("size in bytes"), editable=False)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
+    objects = PracticePartQuerySet.as_manager()
+    history = audited()
+
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
@@ -334,6 +385,8 @@ class ReviewLogEntry(models.Model):
     to_status = models.CharField(_("to"), max_length=20, choices=ReviewStatus.choices)
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    objects = ReviewLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("review log entry")

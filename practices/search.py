@@ -9,12 +9,13 @@ practice changes, never computed per row at query time.
 """
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, Q, QuerySet
+
+from common.text import folded_words
 
 from .models import Practice
 
@@ -40,18 +41,10 @@ STOP_WORDS = frozenset(
     }
 )  # fmt: skip
 TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-WORD = re.compile(r"\w+")
 
 
 def uses_postgres() -> bool:
     return connection.vendor == "postgresql"
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free words separated by single spaces ("Migración," -> "migracion")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(WORD.findall(bare))
 
 
 def clean_query(query: str) -> str:
@@ -69,7 +62,9 @@ def practice_index(practice_ids: Iterable[int]) -> None:
     for practice in practices:
         # A leading space lets every term match from the start of a word (" poy" never
         # matches inside "apoyo").
-        practice.search_text = " " + fold(" ".join(getattr(practice, name) for name in TEXT_FIELDS))
+        practice.search_text = " " + folded_words(
+            " ".join(getattr(practice, name) for name in TEXT_FIELDS)
+        )
     Practice.objects.bulk_update(practices, ["search_text"], batch_size=500)
     if uses_postgres():
         # One UPDATE: the database builds the vectors, no row passes through Python.
@@ -130,9 +125,9 @@ def parse_query(query: str) -> list[list[tuple[bool, str]]]:
                 alternatives.append([])
                 continue
             minus, bare = ("-", bare[1:]) if bare.startswith("-") else ("", bare)
-            words = [_stem(word) for word in fold(bare).split() if word not in STOP_WORDS]
+            words = [_stem(word) for word in folded_words(bare).split() if word not in STOP_WORDS]
         else:
-            words = fold(phrase).split()
+            words = folded_words(phrase).split()
             if words and len(words) == 1 and words[0] not in STOP_WORDS:
                 words = [_stem(words[0])]
             elif len(words) > 1:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.utils.translation import get_language
 
+from common.languages import localized
 from networks.models import Country, Department, Institution, Municipality, Network
 
 from .enums import PracticeType
@@ -20,10 +20,6 @@ from .search import practice_search, uses_postgres
 MunicipalityLink = Practice.municipalities.through
 ThemeLink = Practice.themes.through
 ObjectiveLink = Practice.gcm_objectives.through
-
-
-def _english() -> bool:
-    return (get_language() or "es").startswith("en")
 
 
 # The list ---------------------------------------------------------------------------------
@@ -96,7 +92,6 @@ def catalogue_facets(
     (``{"name", "value", "label"}``) that no practice matches any more is listed with a
     count of 0, so that it still shows as chosen.
     """
-    english = _english()
     in_results = practices.order_by().values("pk")
     places = MunicipalityLink.objects.filter(practice__in=in_results)
     practice_count = Count("practice", distinct=True)
@@ -169,7 +164,7 @@ def catalogue_facets(
     )
 
     def bilingual(row, field="name"):
-        return (english and row[f"{field}_en"]) or row[f"{field}_es"]
+        return localized(row[f"{field}_es"], row[f"{field}_en"])
 
     type_counts = {row["value"]: row["count"] for row in types}
     facets = {

@@ -13,19 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from networks.services import unique_slug
+from common.audit import account_of, acting_as, write_service
+from common.slugs import unique_slug
+from networks import access
 
 from .emails import send_decision_email
 from .enums import ReviewStatus
 from .models import RESERVED_SLUGS, Attachment, Practice, ReviewLogEntry
-from .permissions import (
-    can_create_practice,
-    can_edit_practice,
-    coordinated_network_ids,
-    is_reviewer,
-    is_submitter,
-    may_make,
-)
+from .permissions import may_make
 from .search import practice_index
 from .uploads import safe_original_name, validate_attachment_file
 from .workflow import DECISIONS, TransitionNotAllowed, find_transition
@@ -48,11 +43,11 @@ __all__ = [
 # Content --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@write_service
 def practice_save(
     *,
     practice: Practice,
-    user,
+    actor,
     themes=None,
     gcm_objectives=None,
     gcm_principles=None,
@@ -61,27 +56,25 @@ def practice_save(
 ) -> Practice:
     """Validate and save a practice and the relations given (None leaves a relation as is).
 
-    A new practice starts as a draft submitted by ``user``; the status of an existing one is
+    A new practice starts as a draft submitted by ``actor``; the status of an existing one is
     never changed here (the workflow functions do that). Refreshes its search data.
     """
     creating = practice._state.adding
     if creating:
-        if not can_create_practice(user):
+        if not access.allows(actor, "add", Practice):
             raise PermissionDenied(gettext("You may not add good practices."))
         practice.status = ReviewStatus.DRAFT
         practice.published_at = None
-        if practice.submitted_by_id is None:
-            practice.submitted_by = user
+        if practice.submitted_by_id is None and actor is not access.SYSTEM:
+            practice.submitted_by = actor
     else:
         stored = Practice.objects.select_for_update().get(pk=practice.pk)
-        if not can_edit_practice(user, stored):
+        if not access.allows(actor, "change", Practice, stored):
             raise PermissionDenied(gettext("You may not edit this good practice."))
         practice.status, practice.published_at = stored.status, stored.published_at
-    if (
-        practice.network_id
-        and not is_reviewer(user)
-        and practice.network_id not in coordinated_network_ids(user)
-    ):
+    staff = access.staff_may(actor, "add" if creating else "change", Practice)
+    if not staff and practice.network_id not in access.coordinated_network_ids(actor):
+        # A coordinator's practice belongs to a network they coordinate.
         raise ValidationError(
             {"network": _("You can only add practices to a network you coordinate.")}
         )
@@ -106,22 +99,24 @@ def practice_save(
 # Workflow -------------------------------------------------------------------------------
 
 
-def practice_transition(*, practice: Practice, to_status: str, user, comment: str = "") -> Practice:
-    """Move ``practice`` to ``to_status`` if the workflow and ``user``'s rights allow it.
+def practice_transition(
+    *, practice: Practice, to_status: str, actor, comment: str = ""
+) -> Practice:
+    """Move ``practice`` to ``to_status`` if the workflow and ``actor``'s rights allow it.
 
     Raises TransitionNotAllowed (a ValidationError) for a move the workflow does not list,
-    PermissionDenied when ``user`` may not make it, ValidationError when the practice is
+    PermissionDenied when ``actor`` may not make it, ValidationError when the practice is
     not ready for it. Nothing is written then.
     """
     comment = (comment or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(actor):
         # Lock the row: two reviewers deciding at once must not both apply.
         current = Practice.objects.select_for_update().get(pk=practice.pk)
         source = current.status
         transition = find_transition(source, to_status)
         if transition is None:
             raise TransitionNotAllowed(source, to_status)
-        if not may_make(user, current, transition):
+        if not may_make(actor, current, transition):
             raise PermissionDenied(
                 gettext("You may not move “%(title)s” from “%(source)s” to “%(target)s”.")
                 % {
@@ -144,7 +139,7 @@ def practice_transition(*, practice: Practice, to_status: str, user, comment: st
         current.save(update_fields=["status", "published_at", "updated_at"])
         ReviewLogEntry.objects.create(
             practice=current,
-            actor=user,
+            actor=account_of(actor),
             from_status=source,
             to_status=to_status,
             comment=comment,
@@ -154,7 +149,7 @@ def practice_transition(*, practice: Practice, to_status: str, user, comment: st
             to_status in DECISIONS
             and submitter is not None
             and submitter.email
-            and not is_submitter(user, current)
+            and submitter.pk != getattr(actor, "pk", None)
         ):
             # After commit: no e-mail about a decision that was rolled back; a mail server
             # failure is logged (robust) instead of undoing the decision.
@@ -186,58 +181,60 @@ def _check_publishable(practice):
         raise ValidationError(missing, code="not_publishable")
 
 
-def practice_submit(*, practice: Practice, user, comment: str = "") -> Practice:
+def practice_submit(*, practice: Practice, actor, comment: str = "") -> Practice:
     """Draft → submitted, or changes requested → submitted again. Submitter or reviewer."""
     return practice_transition(
-        practice=practice, to_status=ReviewStatus.SUBMITTED, user=user, comment=comment
+        practice=practice, to_status=ReviewStatus.SUBMITTED, actor=actor, comment=comment
     )
 
 
-def practice_request_changes(*, practice: Practice, user, comment: str) -> Practice:
+def practice_request_changes(*, practice: Practice, actor, comment: str) -> Practice:
     """Submitted → changes requested, with the comment the submitter receives. Reviewer."""
     return practice_transition(
-        practice=practice, to_status=ReviewStatus.CHANGES_REQUESTED, user=user, comment=comment
+        practice=practice, to_status=ReviewStatus.CHANGES_REQUESTED, actor=actor, comment=comment
     )
 
 
-def practice_publish(*, practice: Practice, user, comment: str = "") -> Practice:
+def practice_publish(*, practice: Practice, actor, comment: str = "") -> Practice:
     """Submitted → published, or archived → published again. Reviewer.
 
     ``published_at`` records the first publication and is kept when republished.
     """
     return practice_transition(
-        practice=practice, to_status=ReviewStatus.PUBLISHED, user=user, comment=comment
+        practice=practice, to_status=ReviewStatus.PUBLISHED, actor=actor, comment=comment
     )
 
 
-def practice_archive(*, practice: Practice, user, comment: str = "") -> Practice:
+def practice_archive(*, practice: Practice, actor, comment: str = "") -> Practice:
     """Published → archived. Reviewer."""
     return practice_transition(
-        practice=practice, to_status=ReviewStatus.ARCHIVED, user=user, comment=comment
+        practice=practice, to_status=ReviewStatus.ARCHIVED, actor=actor, comment=comment
     )
 
 
-def practice_withdraw(*, practice: Practice, user, comment: str = "") -> Practice:
+def practice_withdraw(*, practice: Practice, actor, comment: str = "") -> Practice:
     """Submitted or changes requested → withdrawn (submitter or reviewer);
     published → withdrawn (reviewer)."""
     return practice_transition(
-        practice=practice, to_status=ReviewStatus.WITHDRAWN, user=user, comment=comment
+        practice=practice, to_status=ReviewStatus.WITHDRAWN, actor=actor, comment=comment
     )
 
 
-def practice_reopen(*, practice: Practice, user, comment: str = "") -> Practice:
+def practice_reopen(*, practice: Practice, actor, comment: str = "") -> Practice:
     """Withdrawn → draft. Submitter or reviewer."""
     return practice_transition(
-        practice=practice, to_status=ReviewStatus.DRAFT, user=user, comment=comment
+        practice=practice, to_status=ReviewStatus.DRAFT, actor=actor, comment=comment
     )
 
 
 # Attachments ----------------------------------------------------------------------------
 
 
-def attachment_add(*, practice: Practice, uploaded_file, title: str, kind: str, user) -> Attachment:
+def attachment_add(
+    *, practice: Practice, uploaded_file, title: str, kind: str, actor
+) -> Attachment:
     """Check an upload (type from its bytes, size) and store it under a server-made name."""
-    if not can_edit_practice(user, practice):
+    if not access.allows(actor, "change", Practice, practice):
         raise PermissionDenied(gettext("You may not add files to this good practice."))
     try:
         detected = validate_attachment_file(uploaded_file)
@@ -256,7 +253,7 @@ def attachment_add(*, practice: Practice, uploaded_file, title: str, kind: str, 
     # The stored name comes from attachment_path; the suffix from the detected type.
     attachment.file.save(f"attachment{detected.extensions[0]}", uploaded_file, save=False)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acting_as(actor):
             attachment.save()
     except Exception:
         attachment.file.delete(save=False)
@@ -264,11 +261,11 @@ def attachment_add(*, practice: Practice, uploaded_file, title: str, kind: str, 
     return attachment
 
 
-def attachment_delete(*, attachment: Attachment, user) -> None:
+def attachment_delete(*, attachment: Attachment, actor) -> None:
     """Remove an attachment and, once the deletion is committed, its stored file."""
-    if not can_edit_practice(user, attachment.practice):
+    if not access.allows(actor, "change", Practice, attachment.practice):
         raise PermissionDenied(gettext("You may not remove files of this good practice."))
     storage, name = attachment.file.storage, attachment.file.name
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(actor):
         attachment.delete()
         transaction.on_commit(partial(storage.delete, name), robust=True)

@@ -9,8 +9,9 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
+from common.caching import public_fragment, public_page
+from common.pagination import LenientPaginationMixin
 from networks.selectors import municipalities_by_country
-from portal.caching import public_fragment, public_page
 
 from . import selectors
 from .filters import PracticeFilterForm, SortOrder
@@ -18,7 +19,7 @@ from .search import MAX_QUERY_LENGTH, uses_postgres
 
 
 @method_decorator(public_page, name="dispatch")
-class PracticeListView(ListView):
+class PracticeListView(LenientPaginationMixin, ListView):
     template_name = "practices/practice_list.html"
     context_object_name = "practices"
     paginate_by = 20
@@ -31,13 +32,6 @@ class PracticeListView(ListView):
     def get_queryset(self):
         self.results = selectors.practice_catalogue(**self.form.catalogue_arguments())
         return self.results.for_listing()
-
-    def paginate_queryset(self, queryset, page_size):
-        # A page number that is junk shows the first page, one past the end the last:
-        # a shared or stale link still lands on a useful page instead of a 404.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,19 +1,19 @@
 """Downloads of practice attachments, with the same visibility as the practice itself."""
 
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+
+from networks import access
 
 from .models import Attachment
-from .permissions import can_view_practice
 from .uploads import safe_original_name
 
 
 def attachment_download(request, pk):
-    attachment = get_object_or_404(Attachment.objects.select_related("practice"), pk=pk)
-    practice = attachment.practice
     # 404 rather than 403: an unpublished practice's files do not exist for outsiders.
-    if not can_view_practice(request.user, practice):
-        raise Http404
+    attachment = access.get_or_404(
+        request.user, Attachment.objects.select_related("practice"), pk=pk
+    )
+    practice = attachment.practice
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as error:

@@ -15,8 +15,8 @@ from .enums import ReviewStatus
 class Actor:
     """Who may make a move (see practices.permissions.may_make)."""
 
-    # The user who submitted the practice, or a reviewer.
-    SUBMITTER_OR_REVIEWER = "submitter_or_reviewer"
+    # A coordinator of the practice's network (networks.access), or a reviewer.
+    COORDINATOR_OR_REVIEWER = "coordinator_or_reviewer"
     # Only a reviewer: active staff holding practices.change_practice.
     REVIEWER = "reviewer"
 
@@ -31,12 +31,12 @@ class Transition:
 
 TRANSITIONS = (
     Transition(
-        ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, Actor.SUBMITTER_OR_REVIEWER, _("Submit")
+        ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, Actor.COORDINATOR_OR_REVIEWER, _("Submit")
     ),
     Transition(
         ReviewStatus.CHANGES_REQUESTED,
         ReviewStatus.SUBMITTED,
-        Actor.SUBMITTER_OR_REVIEWER,
+        Actor.COORDINATOR_OR_REVIEWER,
         _("Submit again"),
     ),
     Transition(
@@ -48,12 +48,12 @@ TRANSITIONS = (
     Transition(ReviewStatus.SUBMITTED, ReviewStatus.PUBLISHED, Actor.REVIEWER, _("Publish")),
     Transition(ReviewStatus.PUBLISHED, ReviewStatus.ARCHIVED, Actor.REVIEWER, _("Archive")),
     Transition(
-        ReviewStatus.SUBMITTED, ReviewStatus.WITHDRAWN, Actor.SUBMITTER_OR_REVIEWER, _("Withdraw")
+        ReviewStatus.SUBMITTED, ReviewStatus.WITHDRAWN, Actor.COORDINATOR_OR_REVIEWER, _("Withdraw")
     ),
     Transition(
         ReviewStatus.CHANGES_REQUESTED,
         ReviewStatus.WITHDRAWN,
-        Actor.SUBMITTER_OR_REVIEWER,
+        Actor.COORDINATOR_OR_REVIEWER,
         _("Withdraw"),
     ),
     Transition(ReviewStatus.PUBLISHED, ReviewStatus.WITHDRAWN, Actor.REVIEWER, _("Withdraw")),
@@ -61,7 +61,7 @@ TRANSITIONS = (
     Transition(
         ReviewStatus.WITHDRAWN,
         ReviewStatus.DRAFT,
-        Actor.SUBMITTER_OR_REVIEWER,
+        Actor.COORDINATOR_OR_REVIEWER,
         _("Reopen as draft"),
     ),
 )
@@ -78,8 +78,8 @@ DECISIONS = frozenset(
     }
 )
 
-# While in these states the submitter may still edit the practice and its attachments.
-EDITABLE_BY_SUBMITTER = frozenset({ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED})
+# While in these states the network's coordinators may still edit the practice and its files.
+EDITABLE_BY_COORDINATORS = frozenset({ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED})
 
 
 class TransitionNotAllowed(ValidationError):

@@ -50,6 +50,8 @@ THIRD_PARTY_APPS = [
     "allauth.account",
     "import_export",
     "csp",
+    "rules",
+    "simple_history",
 ]
 LOCAL_APPS = [
     "portal",
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit trail names the signed-in user of a request that writes (common/audit.py).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -102,7 +106,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Caches -------------------------------------------------------------------------
 # "default": rate limits and small lookups. "pages": public pages for anonymous visitors
-# (portal/caching.py), emptied whenever a public record changes. In production the pages live
+# (common/caching.py), emptied whenever a public record changes. In production the pages live
 # in files on local disk, shared by every gunicorn worker on the machine and kept across worker
 # restarts, so a change is forgotten everywhere at once (redis://... works as well).
 CACHES = {
@@ -120,6 +124,8 @@ PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0 if DE
 # Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # Object permissions (user.has_perm(perm, obj)) ask networks.access through django-rules.
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

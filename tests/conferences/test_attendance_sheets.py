@@ -18,6 +18,7 @@ from conferences.enums import ParticipationRole, SessionStatus
 from conferences.models import Participation
 from conferences.resources import attendance_import
 from conferences.services import participation_register, participation_set_attendance
+from networks.access import SYSTEM
 from networks.enums import Sector, Sex
 from tests.factories import (
     InstitutionFactory,
@@ -136,7 +137,7 @@ def csv_rows(response):
 def run_import(session, text, *, dry_run=False):
     with override("en"):
         dataset = tablib.Dataset().load(text, format="csv")
-        return attendance_import(session=session, dataset=dataset, dry_run=dry_run)
+        return attendance_import(session=session, dataset=dataset, dry_run=dry_run, actor=SYSTEM)
 
 
 def row_errors(result):
@@ -154,10 +155,12 @@ def stored_attendance(session):
 
 def test_export_csv_has_the_donor_columns_and_the_snapshot(exporter, session, people):
     ana = participation_register(
-        session=session, person=people["ana"], role=ParticipationRole.PARTICIPANT
+        session=session, person=people["ana"], role=ParticipationRole.PARTICIPANT, actor=SYSTEM
     )
-    participation_set_attendance(participation=ana, attended=True)
-    participation_register(session=session, person=people["luis"], role=ParticipationRole.SPEAKER)
+    participation_set_attendance(participation=ana, attended=True, actor=SYSTEM)
+    participation_register(
+        session=session, person=people["luis"], role=ParticipationRole.SPEAKER, actor=SYSTEM
+    )
     # Ana has moved on since: the sheet still shows the institution she represented then.
     people["ana"].institution = people["luis"].institution
     people["ana"].save()

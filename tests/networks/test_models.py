@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from networks.access import SYSTEM
 from networks.enums import MembershipRole, NetworkKind
 from networks.models import Membership, Network, Person
 from networks.services import membership_end, membership_start, network_save
@@ -16,7 +17,7 @@ def test_cross_border_table_with_one_country_is_refused(border_municipalities):
     table = Network(name="Mesa de un solo país", kind=NetworkKind.CROSS_BORDER_TABLE)
 
     with pytest.raises(ValidationError) as error:
-        network_save(network=table, municipalities=[border_municipalities["SV"]])
+        network_save(network=table, municipalities=[border_municipalities["SV"]], actor=SYSTEM)
 
     assert error.value.message_dict == {
         "municipalities": [
@@ -30,7 +31,9 @@ def test_cross_border_table_with_two_countries_is_saved(border_municipalities):
     table = Network(name="Mesa Trifinio", kind=NetworkKind.CROSS_BORDER_TABLE)
 
     network_save(
-        network=table, municipalities=[border_municipalities["SV"], border_municipalities["HN"]]
+        network=table,
+        municipalities=[border_municipalities["SV"], border_municipalities["HN"]],
+        actor=SYSTEM,
     )
 
     assert table.slug == "mesa-trifinio"
@@ -40,7 +43,7 @@ def test_cross_border_table_with_two_countries_is_saved(border_municipalities):
 def test_local_network_may_stay_in_one_country(border_municipalities):
     network = Network(name="Red local", kind=NetworkKind.LOCAL_NETWORK)
 
-    network_save(network=network, municipalities=[border_municipalities["GT"]])
+    network_save(network=network, municipalities=[border_municipalities["GT"]], actor=SYSTEM)
 
     assert network.pk is not None
 
@@ -54,6 +57,7 @@ def test_second_open_membership_is_refused_by_validation_and_database():
             network=first.network,
             start_date=datetime.date(2024, 5, 1),
             role=MembershipRole.MEMBER,
+            actor=SYSTEM,
         )
     assert "ya tiene una membresía abierta" in str(error.value)
 
@@ -66,12 +70,13 @@ def test_second_open_membership_is_refused_by_validation_and_database():
 def test_membership_end_keeps_history_and_allows_a_new_term():
     first = MembershipFactory(start_date=datetime.date(2021, 5, 1))
 
-    membership_end(membership=first, end_date=datetime.date(2024, 4, 30))
+    membership_end(membership=first, end_date=datetime.date(2024, 4, 30), actor=SYSTEM)
     second = membership_start(
         person=first.person,
         network=first.network,
         start_date=datetime.date(2024, 5, 1),
         role=MembershipRole.COORDINATOR,
+        actor=SYSTEM,
     )
 
     assert list(first.person.memberships.order_by("start_date")) == [first, second]
@@ -82,7 +87,7 @@ def test_membership_end_before_start_is_refused_by_validation_and_database():
     membership = MembershipFactory(start_date=datetime.date(2022, 1, 10))
 
     with pytest.raises(ValidationError):
-        membership_end(membership=membership, end_date=datetime.date(2022, 1, 9))
+        membership_end(membership=membership, end_date=datetime.date(2022, 1, 9), actor=SYSTEM)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.filter(pk=membership.pk).update(end_date=datetime.date(2022, 1, 9))
@@ -90,7 +95,7 @@ def test_membership_end_before_start_is_refused_by_validation_and_database():
 
 def test_overlapping_closed_period_is_refused():
     membership = MembershipFactory(start_date=datetime.date(2021, 5, 1))
-    membership_end(membership=membership, end_date=datetime.date(2024, 4, 30))
+    membership_end(membership=membership, end_date=datetime.date(2024, 4, 30), actor=SYSTEM)
 
     with pytest.raises(ValidationError) as error:
         Membership(

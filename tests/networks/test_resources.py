@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext, override
 from openpyxl import load_workbook
 
+from common.spreadsheets.imports import FileResult, validate_constraints
+from networks.access import SYSTEM
 from networks.enums import ConsentBasis, MembershipRole, NetworkKind, Sector, Sex
-from networks.imports import FileResult, validate_constraints
 from networks.models import Institution, Membership, Municipality, Network, Person
 from networks.resources import (
     InstitutionResource,
@@ -86,7 +87,7 @@ def test_people_file_with_bad_rows_writes_nothing_and_reports_each_row(countries
         "Juan,Mejía,male,juan@example.org,,,Alcaldía de Esquipulas\n"
     )
 
-    result = run_import(PersonResource(), text)
+    result = run_import(PersonResource(actor=SYSTEM), text)
 
     assert Person.objects.count() == 0
     assert row_errors(result) == {
@@ -114,7 +115,7 @@ def test_people_file_matches_email_and_institution_whatever_the_case(countries):
         "Luis,Pérez,Male,luis@example.org,,,\n"
     )
 
-    result = run_import(PersonResource(), text)
+    result = run_import(PersonResource(actor=SYSTEM), text)
 
     assert not result.has_errors()
     assert not result.has_validation_errors()
@@ -132,9 +133,9 @@ def test_people_file_matches_email_and_institution_whatever_the_case(countries):
 
 def test_people_reimport_of_an_export_skips_unchanged_rows(countries):
     PersonFactory(institution=InstitutionFactory(country=countries["SV"]))
-    exported = PersonResource().export().csv
+    exported = PersonResource(actor=SYSTEM).export().csv
 
-    result = run_import(PersonResource(), exported)
+    result = run_import(PersonResource(actor=SYSTEM), exported)
 
     assert [row.import_type for row in result.rows] == ["skip"]
 
@@ -146,7 +147,7 @@ def test_people_file_with_one_email_twice_reports_the_later_row_and_writes_nothi
         "Ana María,López,female,ANA@Example.org,,,\n"
     )
 
-    result = run_import(PersonResource(), text)
+    result = run_import(PersonResource(actor=SYSTEM), text)
 
     assert Person.objects.count() == 0
     assert row_errors(result) == {
@@ -166,7 +167,7 @@ def test_people_file_updates_a_person_whose_email_differs_in_case(countries):
     )
 
     result = run_import(
-        PersonResource(), PEOPLE_HEADER + "Ana Sofía,López,female,ANA@EXAMPLE.ORG,,,\n"
+        PersonResource(actor=SYSTEM), PEOPLE_HEADER + "Ana Sofía,López,female,ANA@EXAMPLE.ORG,,,\n"
     )
 
     assert [row.import_type for row in result.rows] == ["update"]
@@ -186,7 +187,7 @@ def test_people_file_reports_unknown_institution_on_its_row(countries):
         "Luis,Pérez,male,luis@example.org,,,Alcaldía de Ocotepeque\n"
     )
 
-    result = run_import(PersonResource(), text)
+    result = run_import(PersonResource(actor=SYSTEM), text)
 
     assert Person.objects.count() == 0
     assert row_errors(result) == {
@@ -206,7 +207,7 @@ def test_people_file_finds_an_institution_written_without_accents(countries):
         "Luis,Pérez,male,luis@example.org,,,alcaldia de metapán\n"
     )
 
-    result = run_import(PersonResource(), text)
+    result = run_import(PersonResource(actor=SYSTEM), text)
 
     assert not result.has_validation_errors(), row_errors(result)
     assert {person.institution for person in Person.objects.all()} == {metapan}
@@ -219,7 +220,7 @@ def test_people_file_with_consent_date_but_no_basis_is_refused(countries):
         "Luis,Pérez,male,luis@example.org,15/03/2023,written\n"
     )
 
-    result = run_import(PersonResource(), text)
+    result = run_import(PersonResource(actor=SYSTEM), text)
 
     assert Person.objects.count() == 0
     assert row_errors(result) == {
@@ -241,7 +242,9 @@ def test_people_import_queries_do_not_grow_with_rows(countries, dry_run):
 
     def queries(count):
         with CaptureQueriesContext(connection) as captured, transaction.atomic():
-            result = PersonResource().import_data(dataset(people_file(count)), dry_run=dry_run)
+            result = PersonResource(actor=SYSTEM).import_data(
+                dataset(people_file(count)), dry_run=dry_run
+            )
             assert totals(result) == {"new": count - 1, "update": 1}
             transaction.set_rollback(True)
         return len(captured)
@@ -255,7 +258,7 @@ def test_institution_import_queries_do_not_grow_with_rows(citala):
             f"Alcaldía {index},municipal_government,SV,SV:Citalá\n" for index in range(count)
         )
         with CaptureQueriesContext(connection) as captured, transaction.atomic():
-            result = InstitutionResource().import_data(dataset(text))
+            result = InstitutionResource(actor=SYSTEM).import_data(dataset(text))
             assert totals(result) == {"new": count}
             transaction.set_rollback(True)
         return len(captured)
@@ -271,7 +274,7 @@ def test_people_file_is_refused_whole_when_the_database_finds_a_duplicate(countr
         PEOPLE_HEADER + "Luis,Pérez,male,luis@example.org,,,\nAna,López,female,ana@example.org,,,\n"
     )
 
-    result = run_import(PersonResource(), text)
+    result = run_import(PersonResource(actor=SYSTEM), text)
 
     assert result.has_errors()
     assert set(Person.objects.values_list("email", flat=True)) == {"ana@example.org"}
@@ -287,7 +290,9 @@ def test_large_file_result_keeps_first_rows_and_totals(countries, monkeypatch):
     saved = []
 
     with override("en"):
-        result = PersonResource().import_data(dataset(people_file(5)), log_saved=saved.append)
+        result = PersonResource(actor=SYSTEM).import_data(
+            dataset(people_file(5)), log_saved=saved.append
+        )
 
     assert [row.import_type for row in result.rows] == ["new", "new"]
     assert (result.omitted_rows, totals(result)) == (3, {"new": 5})
@@ -301,10 +306,10 @@ def test_large_file_result_keeps_first_rows_and_totals(countries, monkeypatch):
 def test_unchanged_rows_past_the_kept_ones_are_still_skipped(countries, monkeypatch, dry_run):
     monkeypatch.setattr(FileResult, "kept_rows", 1)
     PersonFactory.create_batch(3, institution=InstitutionFactory(country=countries["SV"]))
-    exported = PersonResource().export().csv
+    exported = PersonResource(actor=SYSTEM).export().csv
     Person.objects.filter(pk=Person.objects.order_by("pk").last().pk).update(position="Otra")
 
-    result = PersonResource().import_data(dataset(exported), dry_run=dry_run)
+    result = PersonResource(actor=SYSTEM).import_data(dataset(exported), dry_run=dry_run)
 
     assert totals(result) == {"skip": 2, "update": 1}
 
@@ -312,7 +317,7 @@ def test_unchanged_rows_past_the_kept_ones_are_still_skipped(countries, monkeypa
 def test_institution_file_with_one_name_twice_is_refused(countries):
     text = "name,sector,country\nUniversidad,academia,SV\nUNIVERSIDAD,academia,GT\n"
 
-    result = run_import(InstitutionResource(), text)
+    result = run_import(InstitutionResource(actor=SYSTEM), text)
 
     assert Institution.objects.count() == 0
     assert row_errors(result) == {
@@ -368,7 +373,9 @@ def constraint_errors(validate):
 
 
 def test_people_file_without_email_column_is_refused(countries):
-    result = run_import(PersonResource(), "first_name,last_name,sex\nAna,López,female\n")
+    result = run_import(
+        PersonResource(actor=SYSTEM), "first_name,last_name,sex\nAna,López,female\n"
+    )
 
     assert Person.objects.count() == 0
     assert [str(error.error) for error in result.base_errors] == [
@@ -399,7 +406,7 @@ def test_membership_file_with_second_open_seat_writes_nothing(member_and_network
         "ANA@example.org,red-metapan,,member,2024-02-01,\n"
     )
 
-    result = run_import(MembershipResource(), text)
+    result = run_import(MembershipResource(actor=SYSTEM), text)
 
     assert not Membership.objects.filter(person=other).exists()
     assert Membership.objects.count() == 1
@@ -420,7 +427,7 @@ def test_membership_file_with_end_before_start_or_unknown_keys_reports_rows(memb
         "ana@example.org,red-metapan,,member,31/02/2024,\n"
     )
 
-    result = run_import(MembershipResource(), text)
+    result = run_import(MembershipResource(actor=SYSTEM), text)
 
     assert Membership.objects.count() == 0
     errors = row_errors(result)
@@ -444,7 +451,7 @@ def test_membership_file_opens_and_ends_seats(member_and_network):
         "luis@example.org,red-metapan,,Secretaría técnica,2024-01-15,\n"
     )
 
-    result = run_import(MembershipResource(), text)
+    result = run_import(MembershipResource(actor=SYSTEM), text)
 
     assert [row.import_type for row in result.rows] == ["update", "new"]
     seat.refresh_from_db()
@@ -470,7 +477,7 @@ def test_cross_border_table_of_one_country_is_refused_and_file_writes_nothing(
         "Mesa Metapán,mesa-metapan,Mesa técnica transfronteriza,active,SV:Metapán,\n"
     )
 
-    result = run_import(NetworkResource(), text)
+    result = run_import(NetworkResource(actor=SYSTEM), text)
 
     assert Network.objects.count() == 0
     assert row_errors(result) == {
@@ -487,7 +494,7 @@ def test_cross_border_table_of_two_countries_is_imported(border_municipalities):
         "Mesa Trifinio,,cross_border_table,Forming,SV:Metapán; hn:ocotepeque ; GT:Esquipulas,\n"
     )
 
-    result = run_import(NetworkResource(), text)
+    result = run_import(NetworkResource(actor=SYSTEM), text)
 
     assert not result.has_validation_errors()
     table = Network.objects.get()
@@ -502,7 +509,7 @@ def test_cross_border_table_of_two_countries_is_imported(border_municipalities):
 def test_network_file_with_unknown_municipality_reports_it(border_municipalities):
     text = NETWORK_HEADER + "Mesa,mesa,cross_border_table,,SV:Metapán; HN:Atlántida,\n"
 
-    result = run_import(NetworkResource(), text)
+    result = run_import(NetworkResource(actor=SYSTEM), text)
 
     assert Network.objects.count() == 0
     assert row_errors(result) == {1: {"municipalities": ["No municipality “Atlántida” in HN."]}}
@@ -516,7 +523,7 @@ def test_network_export_lists_municipalities_as_references(border_municipalities
         municipalities=[border_municipalities["SV"], border_municipalities["HN"]],
     )
 
-    exported = NetworkResource().export()
+    exported = NetworkResource(actor=SYSTEM).export()
 
     assert exported.headers == [
         "name",
@@ -531,6 +538,17 @@ def test_network_export_lists_municipalities_as_references(border_municipalities
     assert exported.dict[0]["municipalities"] == "HN:Ocotepeque; SV:Metapán"
 
 
+def test_network_export_of_a_queryset_that_already_prefetches_municipalities(
+    border_municipalities,
+):
+    # As the admin's export: NetworkAdmin.get_queryset() uses for_directory() too.
+    NetworkFactory(municipalities=[border_municipalities["SV"], border_municipalities["HN"]])
+
+    exported = NetworkResource(actor=SYSTEM).export(queryset=Network.objects.for_directory())
+
+    assert exported.dict[0]["municipalities"] == "HN:Ocotepeque; SV:Metapán"
+
+
 # Municipality references ------------------------------------------------------------------------
 
 
@@ -540,7 +558,7 @@ def test_network_export_lists_municipalities_as_references(border_municipalities
 def test_institution_municipality_accepts_code_name_or_both(citala, reference):
     text = f"name,sector,country,municipality\nAlcaldía,municipal_government,SV,{reference}\n"
 
-    result = run_import(InstitutionResource(), text)
+    result = run_import(InstitutionResource(actor=SYSTEM), text)
 
     assert not result.has_validation_errors(), row_errors(result)
     assert Institution.objects.get().municipality == citala
@@ -574,7 +592,7 @@ def test_institution_municipality_unknown_or_ambiguous_is_row_error(
     MunicipalityFactory(department=la_union, name="San José", slug="sj-un")
     text = f"name,sector,country,municipality\nAlcaldía,municipal_government,SV,{reference}\n"
 
-    result = run_import(InstitutionResource(), text)
+    result = run_import(InstitutionResource(actor=SYSTEM), text)
 
     assert Institution.objects.count() == 0
     assert row_errors(result) == {1: {"municipality": [message]}}
@@ -590,7 +608,9 @@ def test_institution_sector_label_in_spanish_or_english_is_accepted(countries):
 
     with override("es"):
         spanish = str(Sector.MUNICIPAL_GOVERNMENT.label)
-    result = run_import(InstitutionResource(), text.replace("gobierno municipal", spanish))
+    result = run_import(
+        InstitutionResource(actor=SYSTEM), text.replace("gobierno municipal", spanish)
+    )
 
     assert not result.has_validation_errors(), row_errors(result)
     assert set(Institution.objects.values_list("name", "sector", "country__code")) == {
@@ -608,7 +628,7 @@ def test_municipality_file_creates_districts_of_a_successor(citala, countries):
         "SV-CH,citalá,0404,,yes,HN,14.37,-89.21,,30/04/2024,SV:Chalatenango Norte\n"
     )
 
-    result = run_import(MunicipalityResource(), text)
+    result = run_import(MunicipalityResource(actor=SYSTEM), text)
 
     assert not result.has_validation_errors(), row_errors(result)
     assert [row.import_type for row in result.rows] == ["new", "update"]
@@ -625,7 +645,7 @@ def test_municipality_file_creates_districts_of_a_successor(citala, countries):
 
 
 def test_municipality_export_headers_and_references(citala):
-    exported = MunicipalityResource().export()
+    exported = MunicipalityResource(actor=SYSTEM).export()
 
     assert exported.headers == [
         "country",
@@ -646,7 +666,7 @@ def test_municipality_export_headers_and_references(citala):
 
 
 def test_stable_export_headers_of_people_institutions_and_memberships():
-    assert PersonResource().export().headers == [
+    assert PersonResource(actor=SYSTEM).export().headers == [
         "first_name",
         "last_name",
         "sex",
@@ -657,7 +677,7 @@ def test_stable_export_headers_of_people_institutions_and_memberships():
         "consent_date",
         "consent_basis",
     ]
-    assert InstitutionResource().export().headers == [
+    assert InstitutionResource(actor=SYSTEM).export().headers == [
         "name",
         "acronym",
         "sector",
@@ -665,7 +685,7 @@ def test_stable_export_headers_of_people_institutions_and_memberships():
         "municipality",
         "website",
     ]
-    assert MembershipResource().export().headers == [
+    assert MembershipResource(actor=SYSTEM).export().headers == [
         "person",
         "network",
         "institution",
@@ -695,7 +715,7 @@ def formula_person(countries):
 
 
 def test_formula_cells_are_neutralised_in_csv_export(formula_person):
-    row = dataset(PersonResource().export().csv).dict[0]
+    row = dataset(PersonResource(actor=SYSTEM).export().csv).dict[0]
 
     assert row["position"] == "'" + HYPERLINK
     assert row["phone"] == "'+503 7000 0000"
@@ -707,7 +727,7 @@ def test_formula_cells_are_neutralised_in_csv_export(formula_person):
 
 
 def test_formula_cells_are_neutralised_in_xlsx_export(formula_person):
-    export = PersonResource().export(force_native_type=True)
+    export = PersonResource(actor=SYSTEM).export(force_native_type=True)
     sheet = load_workbook(io.BytesIO(export.export("xlsx"))).active
     header = [cell.value for cell in sheet[1]]
     cells = dict(zip(header, sheet[2], strict=True))
@@ -724,17 +744,17 @@ def test_numbers_and_dates_are_not_quoted(citala):
     citala.save()
 
     with override("en"):
-        row = MunicipalityResource().export().dict[0]
+        row = MunicipalityResource(actor=SYSTEM).export().dict[0]
 
     assert row["longitude"] == "-89.21000"
     assert row["valid_until"] == "2024-04-30"
 
 
 def test_exported_formula_cells_import_back_unchanged(formula_person):
-    exported = PersonResource().export().csv
+    exported = PersonResource(actor=SYSTEM).export().csv
     Person.objects.all().delete()
 
-    result = run_import(PersonResource(), exported)
+    result = run_import(PersonResource(actor=SYSTEM), exported)
 
     assert not result.has_validation_errors(), row_errors(result)
     person = Person.objects.get()
@@ -748,9 +768,11 @@ def test_exported_formula_cells_import_back_unchanged(formula_person):
 
 
 def test_exported_xlsx_imports_back_as_unchanged_rows(formula_person):
-    xlsx = PersonResource().export(force_native_type=True).export("xlsx")
+    xlsx = PersonResource(actor=SYSTEM).export(force_native_type=True).export("xlsx")
 
-    result = run_import_dataset(PersonResource(), tablib.Dataset().load(xlsx, format="xlsx"))
+    result = run_import_dataset(
+        PersonResource(actor=SYSTEM), tablib.Dataset().load(xlsx, format="xlsx")
+    )
 
     assert [row.import_type for row in result.rows] == ["skip"]
 

@@ -9,8 +9,9 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from common.caching import PAGE_CACHE, forget_public_pages
+from networks.access import SYSTEM
 from networks.resources import InstitutionResource
-from portal.caching import PAGE_CACHE, forget_public_pages
 from practices.services import practice_publish
 from tests.factories import (
     MunicipalityFactory,
@@ -93,7 +94,7 @@ def test_publishing_a_practice_shows_it_on_the_next_anonymous_visit(
     client.get("/practices/")
 
     with django_capture_on_commit_callbacks(execute=True):
-        practice_publish(practice=draft, user=reviewer)
+        practice_publish(practice=draft, actor=reviewer)
 
     assert "Ruta municipal de atención a personas retornadas" in client.get("/practices/").text
 
@@ -124,7 +125,7 @@ def test_a_spreadsheet_import_forgets_the_pages(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = InstitutionResource().import_data(dataset, dry_run=False)
+        result = InstitutionResource(actor=SYSTEM).import_data(dataset, dry_run=False)
 
     assert not result.has_errors() and not result.has_validation_errors()
     assert len(page_cache._cache) == 0

@@ -557,7 +557,7 @@ def test_change_form_shows_stored_attachments_without_letting_their_file_be_swap
         uploaded_file=SimpleUploadedFile("acta.pdf", PDF),
         title="Acta",
         kind=AttachmentKind.REPORT,
-        user=reviewer,
+        actor=reviewer,
     )
 
     response = reviewer_client.get(reverse("admin:practices_practice_change", args=[practice.pk]))

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from practices.models import Practice
-from practices.search import fold, parse_query, practice_index, practice_search
+from practices.search import parse_query, practice_index, practice_search
 from tests.factories import PracticeFactory, PublishedPracticeFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,10 +145,6 @@ def test_search_ranks_title_matches_above_body_matches(db):
         "Cooperativas de mujeres",
         "Huertos familiares",
     ]
-
-
-def test_fold_drops_accents_case_and_punctuation():
-    assert fold("¡Migración, Ñandú y  CAFÉ!") == "migracion nandu y cafe"
 
 
 def test_parse_query_follows_websearch_syntax():

@@ -14,11 +14,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.translation import override
 
+from networks.enums import MembershipRole
 from practices.enums import AttachmentKind, ReviewStatus
 from practices.models import Attachment
 from practices.services import attachment_add, attachment_delete
 from practices.uploads import safe_original_name, validate_attachment_file
-from tests.factories import PracticeFactory, PublishedPracticeFactory, StaffUserFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    PracticeFactory,
+    PublishedPracticeFactory,
+    StaffUserFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +220,7 @@ def test_attachment_add_stores_metadata_and_a_server_made_name(media_root, revie
         uploaded_file=upload("../Ordenanza Nº 12.PDF", PDF, content_type="text/html"),
         title="Texto de la ordenanza",
         kind=AttachmentKind.LEGAL_TEXT,
-        user=reviewer,
+        actor=reviewer,
     )
 
     attachment.refresh_from_db()
@@ -229,16 +236,17 @@ def test_attachment_add_stores_metadata_and_a_server_made_name(media_root, revie
     assert (media_root / attachment.file.name).read_bytes() == PDF
 
 
-def test_submitter_may_attach_files_to_a_draft(media_root):
+def test_the_networks_coordinator_may_attach_files_to_a_draft(media_root):
     submitter = UserFactory()
-    practice = PracticeFactory(submitted_by=submitter)
+    seat = MembershipFactory(person__user=submitter, role=MembershipRole.COORDINATOR)
+    practice = PracticeFactory(submitted_by=submitter, network=seat.network)
 
     attachment_add(
         practice=practice,
         uploaded_file=upload("foto.png", png_bytes()),
         title="Foto",
         kind=AttachmentKind.PHOTO,
-        user=submitter,
+        actor=submitter,
     )
 
     assert [a.content_type for a in practice.attachments.all()] == ["image/png"]
@@ -262,7 +270,7 @@ def test_refused_upload_stores_nothing(media_root, settings, reviewer, name, dat
             uploaded_file=upload(name, data),
             title="Documento",
             kind=AttachmentKind.OTHER,
-            user=reviewer,
+            actor=reviewer,
         )
 
     assert list(error.value.message_dict) == ["file"]
@@ -277,7 +285,7 @@ def test_invalid_title_stores_no_file(media_root, reviewer):
             uploaded_file=upload("informe.pdf", PDF),
             title="",
             kind=AttachmentKind.REPORT,
-            user=reviewer,
+            actor=reviewer,
         )
 
     assert list(error.value.message_dict) == ["title"]
@@ -295,7 +303,9 @@ def test_invalid_title_stores_no_file(media_root, reviewer):
 )
 def test_attachment_add_refuses_users_who_may_not_edit(media_root, who, status):
     submitter = UserFactory()
+    seat = MembershipFactory(person__user=submitter, role=MembershipRole.COORDINATOR)
     practice = PracticeFactory(
+        network=seat.network,
         submitted_by=submitter,
         status=status,
         published_at="2024-01-01T00:00Z" if status == ReviewStatus.PUBLISHED else None,
@@ -312,7 +322,7 @@ def test_attachment_add_refuses_users_who_may_not_edit(media_root, who, status):
             uploaded_file=upload("informe.pdf", PDF),
             title="Informe",
             kind=AttachmentKind.REPORT,
-            user=user,
+            actor=user,
         )
 
     assert stored_files(media_root) == []
@@ -326,11 +336,11 @@ def test_attachment_delete_removes_the_row_and_the_file(
         uploaded_file=upload("informe.pdf", PDF),
         title="Informe",
         kind=AttachmentKind.REPORT,
-        user=reviewer,
+        actor=reviewer,
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        attachment_delete(attachment=attachment, user=reviewer)
+        attachment_delete(attachment=attachment, actor=reviewer)
 
     assert not Attachment.objects.exists()
     assert stored_files(media_root) == []
@@ -345,7 +355,7 @@ def add_pdf(practice, user, name="Ordenanza municipal.pdf"):
         uploaded_file=upload(name, PDF),
         title="Ordenanza",
         kind=AttachmentKind.LEGAL_TEXT,
-        user=user,
+        actor=user,
     )
 
 
@@ -392,11 +402,13 @@ def test_attachment_of_unpublished_practice_is_404_for_visitors_and_other_users(
 
 
 @pytest.mark.parametrize("who", ["submitter", "staff"])
-def test_attachment_of_unpublished_practice_downloads_for_submitter_and_staff(
+def test_attachment_of_unpublished_practice_downloads_for_its_coordinator_and_staff(
     client, reviewer, who
 ):
     submitter = UserFactory()
-    attachment = add_pdf(PracticeFactory(submitted_by=submitter), reviewer)
+    seat = MembershipFactory(person__user=submitter, role=MembershipRole.COORDINATOR)
+    practice = PracticeFactory(submitted_by=submitter, network=seat.network)
+    attachment = add_pdf(practice, reviewer)
     client.force_login(submitter if who == "submitter" else reviewer)
 
     response, body = download(client, attachment)

@@ -67,16 +67,26 @@ def reviewer(db):
 
 
 @pytest.fixture
-def submitter(db):
-    return UserFactory(email="coordinator@example.org")
+def home_network(db):
+    return NetworkFactory(name="Mesa Trifinio")
 
 
 @pytest.fixture
-def make_practice(submitter):
-    """A practice in ``status`` with a theme and a municipality, so it can be published."""
+def submitter(home_network):
+    """The coordinator of the network who proposed the practices of ``make_practice``."""
+    user = UserFactory(email="coordinator@example.org")
+    MembershipFactory(person__user=user, network=home_network, role=MembershipRole.COORDINATOR)
+    return user
+
+
+@pytest.fixture
+def make_practice(submitter, home_network):
+    """A practice of ``home_network`` in ``status`` with a theme and a municipality, so it
+    can be published."""
 
     def make(status=S.DRAFT, **kwargs):
         kwargs.setdefault("submitted_by", submitter)
+        kwargs.setdefault("network", home_network)
         if status in {S.PUBLISHED, S.ARCHIVED, S.WITHDRAWN}:
             kwargs.setdefault("published_at", timezone.now() if status != S.WITHDRAWN else None)
         return PracticeFactory(
@@ -118,7 +128,7 @@ def test_allowed_move_changes_status_and_logs_it(
     practice = make_practice(source)
     user = reviewer if actor == "reviewer" else submitter
 
-    service(practice=practice, user=user, comment="  Motivo de la decisión  ")
+    service(practice=practice, actor=user, comment="  Motivo de la decisión  ")
 
     practice.refresh_from_db()
     assert practice.status == target
@@ -140,7 +150,7 @@ def test_allowed_move_changes_status_and_logs_it(
 def test_reviewer_may_make_the_submitters_moves(make_practice, reviewer, source, service):
     practice = make_practice(source)
 
-    service(practice=practice, user=reviewer)
+    service(practice=practice, actor=reviewer)
 
     assert ReviewLogEntry.objects.get(practice=practice).actor == reviewer
 
@@ -150,13 +160,13 @@ def test_workflow_allows_exactly_the_listed_moves(make_practice, reviewer, sourc
     practice = make_practice(source)
 
     if (source, target) in ALLOWED_MOVES:
-        practice_transition(practice=practice, to_status=target, user=reviewer, comment="ok")
+        practice_transition(practice=practice, to_status=target, actor=reviewer, comment="ok")
         practice.refresh_from_db()
         assert practice.status == target
         assert ReviewLogEntry.objects.filter(practice=practice).count() == 1
     else:
         with pytest.raises(TransitionNotAllowed):
-            practice_transition(practice=practice, to_status=target, user=reviewer, comment="x")
+            practice_transition(practice=practice, to_status=target, actor=reviewer, comment="x")
         practice.refresh_from_db()
         assert practice.status == source
         assert not ReviewLogEntry.objects.filter(practice=practice).exists()
@@ -178,7 +188,7 @@ def test_illegal_move_is_refused_with_a_message_naming_both_states(
     practice = make_practice(source)
 
     with pytest.raises(TransitionNotAllowed) as error:
-        service(practice=practice, user=reviewer, comment="x")
+        service(practice=practice, actor=reviewer, comment="x")
 
     assert english(error.value) == [message]
     practice.refresh_from_db()
@@ -190,20 +200,42 @@ def test_illegal_move_is_refused_with_a_message_naming_both_states(
 # Who may move what -------------------------------------------------------------------------
 
 
-def test_another_coordinator_cannot_submit_someone_elses_practice(make_practice):
-    network = NetworkFactory()
-    practice = make_practice(S.DRAFT, network=network)
-    # Coordinates the very same network, but did not submit this practice.
+def test_a_coordinator_of_another_network_cannot_submit_the_practice(make_practice):
+    practice = make_practice(S.DRAFT)
     other = MembershipFactory(
-        network=network, role=MembershipRole.COORDINATOR, person__user=UserFactory()
+        network=NetworkFactory(), role=MembershipRole.COORDINATOR, person__user=UserFactory()
     ).person.user
 
     with pytest.raises(PermissionDenied):
-        practice_submit(practice=practice, user=other)
+        practice_submit(practice=practice, actor=other)
 
     practice.refresh_from_db()
     assert practice.status == S.DRAFT
     assert not ReviewLogEntry.objects.exists()
+
+
+def test_the_co_coordinator_of_the_network_may_submit_the_practice(make_practice, home_network):
+    # The network's coordinators share its practices, whoever of them drafted one.
+    practice = make_practice(S.DRAFT)
+    colleague = MembershipFactory(
+        network=home_network, role=MembershipRole.CO_COORDINATOR, person__user=UserFactory()
+    ).person.user
+
+    practice_submit(practice=practice, actor=colleague)
+
+    practice.refresh_from_db()
+    assert practice.status == S.SUBMITTED
+
+
+def test_a_submitter_whose_seat_ended_may_no_longer_move_the_practice(make_practice, submitter):
+    practice = make_practice(S.DRAFT)
+    submitter.person.memberships.update(end_date=timezone.localdate())
+
+    with pytest.raises(PermissionDenied):
+        practice_submit(practice=practice, actor=type(submitter).objects.get(pk=submitter.pk))
+
+    practice.refresh_from_db()
+    assert practice.status == S.DRAFT
 
 
 @pytest.mark.parametrize("who", ["anonymous", "none"])
@@ -212,7 +244,7 @@ def test_anonymous_visitor_cannot_move_a_practice(make_practice, who):
     user = AnonymousUser() if who == "anonymous" else None
 
     with pytest.raises(PermissionDenied):
-        practice_submit(practice=practice, user=user)
+        practice_submit(practice=practice, actor=user)
 
     practice.refresh_from_db()
     assert practice.status == S.DRAFT
@@ -224,7 +256,7 @@ def test_deactivated_submitter_cannot_submit(make_practice, submitter):
     submitter.save()
 
     with pytest.raises(PermissionDenied):
-        practice_submit(practice=practice, user=submitter)
+        practice_submit(practice=practice, actor=submitter)
 
     assert Practice.objects.get(pk=practice.pk).status == S.DRAFT
 
@@ -235,7 +267,7 @@ def test_deactivated_reviewer_cannot_publish(make_practice, reviewer):
     reviewer.save()
 
     with pytest.raises(PermissionDenied):
-        practice_publish(practice=practice, user=reviewer)
+        practice_publish(practice=practice, actor=reviewer)
 
     assert Practice.objects.get(pk=practice.pk).status == S.SUBMITTED
 
@@ -245,7 +277,7 @@ def test_staff_without_change_permission_cannot_publish(make_practice):
     staff = grant(StaffUserFactory(), "view_practice")
 
     with pytest.raises(PermissionDenied) as error:
-        practice_publish(practice=practice, user=staff)
+        practice_publish(practice=practice, actor=staff)
 
     # Raised while Spanish is active: the message is already in the user's language.
     assert str(error.value) == (
@@ -260,7 +292,7 @@ def test_change_permission_without_staff_status_does_not_make_a_reviewer(make_pr
     user = grant(UserFactory(), "change_practice")
 
     with pytest.raises(PermissionDenied):
-        practice_publish(practice=practice, user=user)
+        practice_publish(practice=practice, actor=user)
 
 
 @pytest.mark.parametrize(
@@ -279,7 +311,7 @@ def test_submitter_cannot_take_reviewer_decisions_on_own_practice(
     practice = make_practice(source)
 
     with pytest.raises(PermissionDenied):
-        service(practice=practice, user=submitter, comment="Lo apruebo yo")
+        service(practice=practice, actor=submitter, comment="Lo apruebo yo")
 
     assert Practice.objects.get(pk=practice.pk).status == source
     assert not ReviewLogEntry.objects.exists()
@@ -291,10 +323,10 @@ def test_submitter_cannot_take_reviewer_decisions_on_own_practice(
 def test_first_publication_sets_published_at_and_republishing_keeps_it(make_practice, reviewer):
     practice = make_practice(S.SUBMITTED)
 
-    practice_publish(practice=practice, user=reviewer)
+    practice_publish(practice=practice, actor=reviewer)
     first = Practice.objects.get(pk=practice.pk).published_at
-    practice_archive(practice=practice, user=reviewer)
-    practice_publish(practice=practice, user=reviewer)
+    practice_archive(practice=practice, actor=reviewer)
+    practice_publish(practice=practice, actor=reviewer)
 
     practice.refresh_from_db()
     assert first is not None
@@ -314,7 +346,7 @@ def test_publishing_needs_a_theme_and_a_municipality(make_practice, reviewer, mi
     getattr(practice, missing).clear()
 
     with pytest.raises(ValidationError) as error:
-        practice_publish(practice=practice, user=reviewer)
+        practice_publish(practice=practice, actor=reviewer)
 
     with override("en"):
         assert error.value.message_dict == {missing: [message]}
@@ -327,7 +359,7 @@ def test_requesting_changes_without_a_comment_is_refused(make_practice, reviewer
     practice = make_practice(S.SUBMITTED)
 
     with pytest.raises(ValidationError) as error:
-        practice_request_changes(practice=practice, user=reviewer, comment="   ")
+        practice_request_changes(practice=practice, actor=reviewer, comment="   ")
 
     assert list(error.value.message_dict) == ["comment"]
     assert Practice.objects.get(pk=practice.pk).status == S.SUBMITTED
@@ -336,7 +368,7 @@ def test_requesting_changes_without_a_comment_is_refused(make_practice, reviewer
 def test_caller_instance_follows_the_move(make_practice, reviewer):
     practice = make_practice(S.SUBMITTED)
 
-    returned = practice_publish(practice=practice, user=reviewer)
+    returned = practice_publish(practice=practice, actor=reviewer)
 
     assert returned is practice
     assert practice.status == S.PUBLISHED
@@ -353,7 +385,7 @@ def test_request_changes_emails_the_submitter_with_the_comment(
 
     with django_capture_on_commit_callbacks(execute=True):
         practice_request_changes(
-            practice=practice, user=reviewer, comment="Añadan el número de la ordenanza."
+            practice=practice, actor=reviewer, comment="Añadan el número de la ordenanza."
         )
 
     assert len(mail.outbox) == 1
@@ -373,7 +405,7 @@ def test_publication_email_links_the_public_page_in_the_practice_language(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        practice_publish(practice=practice, user=reviewer, comment="Well documented & clear.")
+        practice_publish(practice=practice, actor=reviewer, comment="Well documented & clear.")
 
     [message] = mail.outbox
     assert message.subject == "“Border one-stop shop” is published"
@@ -391,7 +423,7 @@ def test_other_reviewer_decisions_email_the_submitter(
     practice = make_practice(source)
 
     with django_capture_on_commit_callbacks(execute=True):
-        service(practice=practice, user=reviewer, comment="Información desactualizada.")
+        service(practice=practice, actor=reviewer, comment="Información desactualizada.")
 
     assert [(m.to, "Información desactualizada." in m.body) for m in mail.outbox] == [
         ([submitter.email], True)
@@ -408,7 +440,7 @@ def test_submitters_own_moves_send_no_email(
     practice = make_practice(source)
 
     with django_capture_on_commit_callbacks(execute=True):
-        service(practice=practice, user=submitter)
+        service(practice=practice, actor=submitter)
 
     assert mail.outbox == []
 
@@ -420,7 +452,7 @@ def test_refused_decision_sends_no_email(
     practice.themes.clear()
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
-        practice_publish(practice=practice, user=reviewer)
+        practice_publish(practice=practice, actor=reviewer)
 
     assert mail.outbox == []
 
@@ -451,7 +483,7 @@ def test_practice_save_creates_a_draft_with_slug_relations_and_search_data(coord
 
     practice = practice_save(
         practice=new_practice(network=network, status=S.PUBLISHED),
-        user=user,
+        actor=user,
         themes=[theme],
         municipalities=[municipality],
     )
@@ -466,19 +498,21 @@ def test_practice_save_creates_a_draft_with_slug_relations_and_search_data(coord
 
 
 def test_practice_save_makes_the_slug_unique(coordinator):
-    user, _network = coordinator
+    user, network = coordinator
 
-    first = practice_save(practice=new_practice(), user=user)
-    second = practice_save(practice=new_practice(), user=user)
+    first = practice_save(practice=new_practice(network=network), actor=user)
+    second = practice_save(practice=new_practice(network=network), actor=user)
 
     assert second.slug == f"{first.slug}-2"
 
 
 def test_practice_save_refuses_invalid_data_and_stores_nothing(coordinator):
-    user, _network = coordinator
+    user, network = coordinator
 
     with pytest.raises(ValidationError) as error:
-        practice_save(practice=new_practice(practice_type="not-a-type"), user=user)
+        practice_save(
+            practice=new_practice(network=network, practice_type="not-a-type"), actor=user
+        )
 
     assert list(error.value.message_dict) == ["practice_type"]
     assert not Practice.objects.exists()
@@ -489,7 +523,7 @@ def test_practice_save_never_changes_the_status(make_practice, reviewer):
     practice.status = S.PUBLISHED
     practice.title = "Nuevo título"
 
-    practice_save(practice=practice, user=reviewer)
+    practice_save(practice=practice, actor=reviewer)
 
     practice.refresh_from_db()
     assert (practice.title, practice.status, practice.published_at) == (
@@ -503,14 +537,14 @@ def test_practice_save_updates_the_search_data(make_practice, reviewer):
     practice = make_practice(S.SUBMITTED)
     practice.body = "Incluye intérpretes de lenguas mayas."
 
-    practice_save(practice=practice, user=reviewer)
+    practice_save(practice=practice, actor=reviewer)
 
     assert list(practice_search(Practice.objects.all(), "interpretes")) == [practice]
 
 
 def test_user_who_coordinates_nothing_cannot_add_a_practice():
     with pytest.raises(PermissionDenied):
-        practice_save(practice=new_practice(), user=UserFactory())
+        practice_save(practice=new_practice(), actor=UserFactory())
 
     assert not Practice.objects.exists()
 
@@ -519,7 +553,7 @@ def test_coordinator_cannot_file_a_practice_under_another_network(coordinator):
     user, _network = coordinator
 
     with pytest.raises(ValidationError) as error:
-        practice_save(practice=new_practice(network=NetworkFactory()), user=user)
+        practice_save(practice=new_practice(network=NetworkFactory()), actor=user)
 
     assert list(error.value.message_dict) == ["network"]
     assert not Practice.objects.exists()
@@ -543,30 +577,30 @@ def test_submitter_edits_only_drafts_and_practices_sent_back(
     practice.title = "Editado por quien la propuso"
 
     if may_edit:
-        practice_save(practice=practice, user=submitter)
+        practice_save(practice=practice, actor=submitter)
     else:
         with pytest.raises(PermissionDenied):
-            practice_save(practice=practice, user=submitter)
+            practice_save(practice=practice, actor=submitter)
 
     assert (Practice.objects.get(pk=practice.pk).title == practice.title) is may_edit
 
 
-def test_another_coordinator_cannot_edit_the_practice(make_practice, coordinator):
-    user, network = coordinator
-    practice = make_practice(S.DRAFT, network=network)
+def test_a_coordinator_of_another_network_cannot_edit_the_practice(make_practice, coordinator):
+    user, _network = coordinator
+    practice = make_practice(S.DRAFT)
     practice.title = "Cambiado"
 
     with pytest.raises(PermissionDenied):
-        practice_save(practice=practice, user=user)
+        practice_save(practice=practice, actor=user)
 
     assert Practice.objects.get(pk=practice.pk).title != "Cambiado"
 
 
-def test_practice_titled_like_a_reserved_path_gets_another_slug():
+def test_practice_titled_like_a_reserved_path_gets_another_slug(db):
     staff = grant(StaffUserFactory(email="editor@example.org"), "add_practice")
     practice = Practice(title="Feed", summary="Resumen", practice_type=PracticeType.OTHER)
 
-    practice_save(practice=practice, user=staff)
+    practice_save(practice=practice, actor=staff)
 
     assert practice.slug == "feed-2"
 

@@ -11,7 +11,8 @@ Two rules keep it honest:
   always gets a freshly rendered page (it may show what only they may see: the anonymous
   cache never holds personal data, and they see their own edits at once).
 - Any write to a model of the public apps (and any spreadsheet import, which may write in
-  bulk without model signals) empties the ``pages`` cache once its transaction commits.
+  bulk without model signals) empties the ``pages`` cache once its transaction commits:
+  ``portal/apps.py`` connects :func:`forget_public_pages` to the model signals of those apps.
 
 In production the cache is files on local disk (``PAGE_CACHE_URL``), shared by every
 gunicorn worker of the machine: all of them forget at once, and a restarted worker starts
@@ -29,8 +30,6 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.middleware.cache import CacheMiddleware
 
 PAGE_CACHE = "pages"
-#: Apps whose records public pages show: a change to any of their models forgets the pages.
-PUBLIC_APPS = frozenset({"networks", "practices", "conferences"})
 
 
 def public_page(view):
@@ -95,9 +94,3 @@ def forget_public_pages(**_signal_arguments) -> None:
 
 def _clear_pages() -> None:
     caches[PAGE_CACHE].clear()
-
-
-def forget_on_public_change(sender, **kwargs) -> None:
-    """Signal receiver: a model of a public app was saved, deleted or relinked."""
-    if sender._meta.app_label in PUBLIC_APPS:
-        forget_public_pages()

@@ -1,8 +1,8 @@
-"""What lets a registry import run set-based: no query, and nothing kept, per row.
+"""What lets an import run set-based: no query, and nothing kept, per row.
 
-django-import-export handles a file row by row. ``networks.resources.RegistryResource`` loads
-what the rows name before the first row (see ``NaturalKeyWidget.load``) and uses the pieces
-here so that a row costs Python only:
+django-import-export handles a file row by row. ``common.spreadsheets.resources.RegistryResource``
+loads what the rows name before the first row (see ``NaturalKeyWidget.load``) and uses the
+pieces here so that a row costs Python only:
 
 - :func:`clean_fields` skips the ``SELECT`` a foreign key's validation runs to see that the
   record it points to exists, when that record was just loaded;

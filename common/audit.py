@@ -1,0 +1,120 @@
+"""The audit trail: who created, changed or deleted which record, when, and what it held.
+
+Built on django-simple-history: every audited model has ``history = audited()``, a table of
+its past versions (all values, so "before" and "after" are two rows). The write services
+name the actor with ``acting_as(actor)``; each version saved inside that block records them
+(``history_user``; ``None`` with the reason "system" for management commands and the demo)
+and the reason given ("import" for spreadsheets). Bulk writes of the imports go through
+``bulk_create_audited`` / ``bulk_update_audited``, which write the versions in bulk too.
+
+A version saved outside any ``acting_as`` block falls back to the request's user
+(``simple_history.middleware.HistoryRequestMiddleware``), so nothing is recorded nameless
+by accident when a signed-in user's request writes.
+"""
+
+import contextvars
+from contextlib import contextmanager
+
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+_acting = contextvars.ContextVar("audit_acting", default=None)
+
+#: The reason recorded for writes of the trusted system actor (commands, demo data).
+SYSTEM_REASON = "system"
+
+
+def account_of(actor):
+    """The user account to record for ``actor`` (``None`` for the system actor)."""
+    if actor is None or getattr(actor, "pk", None) is None:
+        return None
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@contextmanager
+def acting_as(actor, reason: str = ""):
+    """Record ``actor`` (and ``reason``) on every version saved inside the block."""
+    if not reason and account_of(actor) is None:
+        reason = SYSTEM_REASON
+    token = _acting.set((actor, reason))
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def current_actor():
+    acting = _acting.get()
+    return acting[0] if acting else None
+
+
+def _history_user(instance=None, request=None, **kwargs):
+    acting = _acting.get()
+    if acting is not None:
+        return account_of(acting[0])
+    if request is not None and request.user.is_authenticated:
+        return request.user
+    return None
+
+
+class AuditedRecords(HistoricalRecords):
+    """HistoricalRecords that take the actor and the reason from ``acting_as``."""
+
+    def get_change_reason_for_object(self, instance, history_type, using):
+        reason = super().get_change_reason_for_object(instance, history_type, using)
+        acting = _acting.get()
+        return reason or (acting[1] if acting else None) or None
+
+
+def audited(**options) -> HistoricalRecords:
+    """The ``history`` attribute of an audited model."""
+    options.setdefault("get_user", _history_user)
+    return AuditedRecords(**options)
+
+
+def bulk_create_audited(objs, model, *, batch_size=None):
+    """``bulk_create`` with one version per created record, naming the current actor."""
+    acting = _acting.get() or (None, SYSTEM_REASON)
+    return bulk_create_with_history(
+        objs,
+        model,
+        batch_size=batch_size,
+        default_user=account_of(acting[0]),
+        default_change_reason=acting[1] or None,
+    )
+
+
+def bulk_update_audited(objs, model, fields, *, batch_size=None):
+    """``bulk_update`` with one version per updated record, naming the current actor."""
+    acting = _acting.get() or (None, SYSTEM_REASON)
+    return bulk_update_with_history(
+        objs,
+        model,
+        fields,
+        batch_size=batch_size,
+        default_user=account_of(acting[0]),
+        default_change_reason=acting[1] or None,
+    )
+
+
+def write_service(function):
+    """Run a write service in one transaction, recording its ``actor=`` on every version.
+
+    The decorated function must take ``actor`` as a keyword argument.
+    """
+    from functools import wraps
+
+    from django.db import transaction
+
+    @wraps(function)
+    def wrapper(*args, actor, **kwargs):
+        with transaction.atomic(), acting_as(actor, _acting_reason()):
+            return function(*args, actor=actor, **kwargs)
+
+    return wrapper
+
+
+def _acting_reason():
+    """An outer ``acting_as`` block's reason (an import) carries into the services it calls."""
+    acting = _acting.get()
+    return acting[1] if acting and acting[1] != SYSTEM_REASON else ""

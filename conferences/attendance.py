@@ -1,0 +1,146 @@
+"""The attendance sheet of a session, from upload to import, for any screen that offers it.
+
+The admin's session pages (and the coordinators' workspace) are thin views over these steps:
+``may_export_attendance`` / ``may_import_attendance`` (the access rule), ``sheet_preview``
+(read an upload, dry-run it, keep it for the confirmation) and ``sheet_import`` (import the
+kept upload for real: all rows or none). The sheet's columns and its rows' rules live in
+``conferences/resources.py``.
+"""
+
+import os
+import tempfile
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.results import RowResult
+
+from networks import access
+
+from .forms import UPLOAD_PREFIX
+from .models import Participation, Session
+from .resources import attendance_import, read_attendance_sheet
+
+OUTCOMES = {
+    RowResult.IMPORT_TYPE_NEW: _("registered"),
+    RowResult.IMPORT_TYPE_UPDATE: _("updated"),
+    RowResult.IMPORT_TYPE_SKIP: _("unchanged"),
+    RowResult.IMPORT_TYPE_INVALID: _("refused"),
+    RowResult.IMPORT_TYPE_ERROR: _("refused"),
+}
+
+
+class UploadExpired(Exception):
+    """The upload kept between preview and confirmation is gone (or was never there)."""
+
+
+def may_export_attendance(user, session) -> bool:
+    """Attendance sheets hold personal data: exporting them is its own permission."""
+    return access.allows(user, "export", Participation) and access.allows(
+        user, "view", Session, session
+    )
+
+
+def may_import_attendance(user, session) -> bool:
+    """An import both registers people and changes attendance."""
+    return access.allows(user, "import", Participation) and access.allows(
+        user, "view", Session, session
+    )
+
+
+def sheet_preview(*, session, content: bytes, file_format: str, actor) -> dict:
+    """Dry-run an uploaded sheet; what a preview page lists (see ``_preview``).
+
+    A clean sheet is kept for the confirmation: ``stored_name`` names it. Raises ValueError
+    when the file cannot be read, PermissionDenied when ``actor`` may not import.
+    """
+    if not may_import_attendance(actor, session):
+        raise PermissionDenied(gettext("You may not import the attendance of this session."))
+    dataset = read_attendance_sheet(content, file_format)
+    result = attendance_import(session=session, dataset=dataset, dry_run=True, actor=actor)
+    preview = _preview(result, dataset)
+    preview["stored_name"] = store_upload(content) if preview["is_clean"] else None
+    return preview
+
+
+def sheet_import(*, session, stored_name: str, file_format: str, actor):
+    """Import the sheet kept by ``sheet_preview``; the import result (check its errors: the
+    data may have changed since the preview, and then nothing was written)."""
+    if not may_import_attendance(actor, session):
+        raise PermissionDenied(gettext("You may not import the attendance of this session."))
+    content = take_upload(stored_name)
+    dataset = read_attendance_sheet(content, file_format)
+    return attendance_import(session=session, dataset=dataset, dry_run=False, actor=actor)
+
+
+def result_totals(result) -> dict:
+    return {
+        "new": result.totals[RowResult.IMPORT_TYPE_NEW],
+        "updated": result.totals[RowResult.IMPORT_TYPE_UPDATE],
+        "skipped": result.totals[RowResult.IMPORT_TYPE_SKIP],
+    }
+
+
+# Keeping an upload between the preview and the confirmation ----------------------------------
+
+
+def store_upload(content: bytes) -> str:
+    """Keep an upload between the preview and the confirmation; returns its bare name."""
+    with tempfile.NamedTemporaryFile(prefix=UPLOAD_PREFIX, delete=False) as stored:
+        stored.write(content)
+    return os.path.basename(stored.name)
+
+
+def take_upload(stored_name: str) -> bytes:
+    """The stored upload's content, removing the file; UploadExpired if it is gone.
+
+    ``stored_name`` must come from a form that checked it is a bare temporary name
+    (``AttendanceConfirmForm``), never a path.
+    """
+    stored = os.path.join(tempfile.gettempdir(), stored_name)
+    try:
+        with open(stored, "rb") as handle:
+            content = handle.read()
+    except OSError as error:
+        raise UploadExpired from error
+    os.remove(stored)
+    return content
+
+
+# The preview ----------------------------------------------------------------------------------
+
+
+def _preview(result, dataset):
+    """What the preview page lists: every row with its outcome, and every problem."""
+    problems = {row.number: _row_messages(row.error_dict) for row in result.invalid_rows}
+    for number, errors in result.row_errors():
+        problems.setdefault(number, []).extend(str(error.error) for error in errors)
+    headers = list(dataset.headers or [])
+    email_column = headers.index("email") if "email" in headers else None
+    rows = []
+    for number, row_result in enumerate(result.rows, 1):
+        values = dataset[number - 1] if number <= len(dataset) else ()
+        rows.append(
+            {
+                "number": number,
+                "email": values[email_column] if email_column is not None else "",
+                "outcome": OUTCOMES.get(row_result.import_type, row_result.import_type),
+                "problems": problems.get(number, []),
+            }
+        )
+    base_errors = [str(error.error) for error in result.base_errors]
+    return {
+        "rows": rows,
+        "base_errors": base_errors,
+        "bad_rows": [(number, problems[number]) for number in sorted(problems)],
+        "is_clean": not (base_errors or problems),
+        "totals": result_totals(result),
+    }
+
+
+def _row_messages(error_dict):
+    return [
+        message if column == "__all__" else f"{column}: {message}"
+        for column, messages_of_column in error_dict.items()
+        for message in messages_of_column
+    ]

@@ -1,0 +1,99 @@
+"""The staff admin over the one access rule and the write services.
+
+Every ModelAdmin of the portal's records uses ``ServiceAdmin``: its querysets and permission
+checks ask ``networks.access``, and it saves and deletes (the record, its inlines, bulk
+deletion) through the services named on it, so the admin applies the same rules as every
+other path in and the audit trail names the staff member.
+"""
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
+
+from . import access
+
+
+class ServiceAdmin:
+    """Mixin for ``admin.ModelAdmin``: set ``save_service`` and ``delete_service``.
+
+    Services are called with the record under its model's name (``person=obj``,
+    ``agenda_item=obj``) and
+    ``actor=request.user``. ``formset_services`` maps an inline's model to its
+    ``(save, delete)`` services.
+    """
+
+    save_service = None
+    delete_service = None
+    formset_services = {}
+
+    # Reading ------------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return access.scope(super().get_queryset(request), request.user, "view")
+
+    def has_view_permission(self, request, obj=None):
+        return access.allows(request.user, "view", self.model, obj)
+
+    def has_add_permission(self, request, *args):
+        return access.allows(request.user, "add", self.model)
+
+    def has_change_permission(self, request, obj=None):
+        return access.allows(request.user, "change", self.model, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self.delete_service is None:  # records that are never deleted
+            return False
+        return access.allows(request.user, "delete", self.model, obj)
+
+    # Writing ------------------------------------------------------------------------------
+
+    def _call(self, service, record, request):
+        return service(**{argument_name(type(record)): record}, actor=request.user)
+
+    def save_model(self, request, obj, form, change):
+        if self.save_service is None:
+            raise NotImplementedError(f"{type(self).__name__} names no save_service")
+        self._call(type(self).save_service, obj, request)
+
+    def delete_model(self, request, obj):
+        if self.delete_service is None:
+            raise NotImplementedError(f"{type(self).__name__} names no delete_service")
+        self._call(type(self).delete_service, obj, request)
+
+    def delete_queryset(self, request, queryset):
+        refused = []
+        for record in queryset:
+            try:
+                self.delete_model(request, record)
+            except (PermissionDenied, ValidationError) as error:
+                refused.append(f"{record}: {describe(error)}")
+        for problem in refused:
+            messages.error(request, gettext("Not deleted: %(problem)s") % {"problem": problem})
+
+    def save_formset(self, request, form, formset, change):
+        services = self.formset_services.get(formset.model)
+        if services is None:
+            return super().save_formset(request, form, formset, change)
+        save, delete = services
+        formset.save(commit=False)
+        for record in formset.deleted_objects:
+            self._call(delete, record, request)
+        for record in formset.new_objects:
+            self._call(save, record, request)
+        for record, _changed in formset.changed_objects:
+            self._call(save, record, request)
+        return None
+
+
+def argument_name(model) -> str:
+    """How services name a record of ``model``: ``agenda_item`` for AgendaItem."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
+
+
+def describe(error) -> str:
+    """A refusal in words, for a message."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or gettext("not allowed")
