@@ -910,9 +910,14 @@ def _session_load(
         )
         if cancelled:
             session = services.session_cancel(session=session, actor=SYSTEM)
-    elif practices:
-        # Practices published since the last run; add() leaves existing links alone.
-        session.practices.add(*practices)
+    elif practices and not set(practices) <= set(session.practices.all()):
+        # Practices published since the last run: linked, the earlier links kept.
+        services.session_save(
+            session=session,
+            networks=session.networks.all(),
+            practices={*session.practices.all(), *practices},
+            actor=SYSTEM,
+        )
 
     _agenda_load(session, data, lookups=lookups)
     _participations_load(session, data, lookups=lookups)

@@ -26,7 +26,8 @@ class ConferenceQuerySet(AccessQuerySet):
     )
 
     def public(self):
-        return self.filter(is_public=True)
+        """The conferences shown on the public site: the access rule's public ones."""
+        return self.public_only()
 
 
 class Conference(models.Model):

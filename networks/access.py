@@ -110,6 +110,12 @@ class AccessQuerySet(models.QuerySet):
         """The records ``user`` may take ``action`` on (see the module docstring)."""
         return scope(self, user, action)
 
+    def public_only(self):
+        """The records anyone may see, signed in or not: the Scope's ``public``."""
+        from django.contrib.auth.models import AnonymousUser
+
+        return scope(self, AnonymousUser(), "view")
+
 
 # Who the user is -------------------------------------------------------------------------
 

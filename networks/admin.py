@@ -49,6 +49,7 @@ from .services import (
     network_delete,
     network_save,
     person_delete,
+    person_history_erase,
     person_save,
 )
 
@@ -311,6 +312,25 @@ class PersonAdmin(RegistryImportExportAdmin):
                     distinct=True,
                 )
             )
+        )
+
+    actions = ["erase_history"]
+
+    @admin.action(
+        description=_("Erase their personal data from the history"), permissions=["delete"]
+    )
+    def erase_history(self, request, queryset):
+        """The right to erasure: past versions keep dates and actors, not the person's data."""
+        for person in queryset:
+            person_history_erase(person_id=person.pk, actor=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "The history no longer holds the personal data of %(count)d person.",
+                "The history no longer holds the personal data of %(count)d people.",
+                len(queryset),
+            )
+            % {"count": len(queryset)},
         )
 
     @admin.display(description=_("name"), ordering="last_name")

@@ -11,12 +11,17 @@ import re
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import access
 
 
-class ServiceAdmin:
-    """Mixin for ``admin.ModelAdmin``: set ``save_service`` and ``delete_service``.
+class ServiceAdmin(SimpleHistoryAdmin):
+    """Base of the admins of audited records: set ``save_service`` and ``delete_service``.
+
+    Each record's History page lists its versions from the audit trail: who, when, why
+    ("import", "system") and every field's value before and after (revert is disabled:
+    a past version comes back only through the services).
 
     Services are called with the record under its model's name (``person=obj``,
     ``agenda_item=obj``) and

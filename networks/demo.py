@@ -39,7 +39,13 @@ from .models import (
     Person,
     Programme,
 )
-from .services import membership_end, membership_start, network_save
+from .services import (
+    institution_save,
+    membership_end,
+    membership_start,
+    network_save,
+    person_save,
+)
 
 BORDER_MUNICIPALITIES_CSV = Path(__file__).resolve().parent / "data" / "border-municipalities.csv"
 
@@ -650,6 +656,7 @@ def institutions_load() -> None:
     for data in INSTITUTIONS:
         upsert(
             Institution,
+            save=lambda institution: institution_save(institution=institution, actor=SYSTEM),
             lookup={"name": data.name},
             values={
                 "acronym": data.acronym,
@@ -667,6 +674,7 @@ def people_load() -> None:
     for data in PEOPLE:
         upsert(
             Person,
+            save=lambda person: person_save(person=person, actor=SYSTEM),
             lookup={"email": data.email},
             values={
                 "first_name": data.first_name,

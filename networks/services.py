@@ -196,3 +196,59 @@ def records_save_many(*, model, created, updated, fields, actor, batch_size=1000
         bulk_create_audited(created, model, batch_size=batch_size)
     if updated:
         bulk_update_audited(updated, model, fields, batch_size=batch_size)
+
+
+# Erasure ----------------------------------------------------------------------------------------
+
+#: What the audit trail keeps in place of an erased person's name.
+ERASED = "—"
+PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "position")
+
+
+@write_service
+def person_history_erase(*, person_id: int, actor) -> int:
+    """Scrub a person's personal data from the audit trail (the right to erasure).
+
+    Every past version of the person keeps its dates, actors and non-personal fields, but
+    names, e-mail, phone and position are blanked; so are the names the admin's log shows
+    for the person, their memberships and their participations. The person's current
+    record is left as it is (edit or delete it through the services). Returns the number
+    of versions scrubbed. Staff holding ``networks.delete_person`` only.
+    """
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    if not access.allows(actor, "delete", Person):
+        raise PermissionDenied(gettext("You may not erase personal data."))
+    blank = dict.fromkeys(PERSONAL_FIELDS, "") | {"first_name": ERASED}
+    scrubbed = Person.history.filter(id=person_id).update(**blank)
+    logged = {Person: [person_id]}
+    logged[Membership] = list(
+        Membership.history.filter(person_id=person_id).values_list("id", flat=True).distinct()
+    )
+    for model, ids in _related_histories(person_id).items():
+        logged[model] = ids
+    for model, ids in logged.items():
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in ids],
+        ).update(object_repr=ERASED)
+    return scrubbed
+
+
+def _related_histories(person_id):
+    """Records of upper apps that name the person in their admin log (by app registry, so
+    this lower app imports none of them): ``{model: [ids]}``."""
+    from django.apps import apps
+
+    found = {}
+    for model in apps.get_models():
+        manager = getattr(model._meta, "simple_history_manager_attribute", None)
+        if model in (Person, Membership) or manager is None:
+            continue
+        history = getattr(model, manager)
+        fields = {f.name for f in history.model._meta.fields}
+        if "person" in fields or "person_id" in fields:
+            ids = history.filter(person_id=person_id).values_list("id", flat=True).distinct()
+            found[model] = list(ids)
+    return found

@@ -11,11 +11,14 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from networks import access
+from networks.admin_access import ServiceAdmin
 
 from .enums import ReviewStatus
 from .forms import AttachmentInlineForm, PracticeAdminForm, RequestChangesForm, ReviewForm
@@ -34,11 +37,17 @@ from .search import practice_index
 from .services import (
     attachment_add,
     attachment_delete,
+    attachment_update,
+    legal_evidence_delete,
+    legal_evidence_save,
     practice_archive,
+    practice_delete,
     practice_publish,
     practice_request_changes,
     practice_save,
     practice_transition,
+    replication_delete,
+    replication_save,
 )
 from .workflow import transitions_from
 
@@ -148,7 +157,7 @@ LONG_TEXT_FIELDS = (
 
 
 @admin.register(Practice)
-class PracticeAdmin(admin.ModelAdmin):
+class PracticeAdmin(ServiceAdmin, admin.ModelAdmin):
     form = PracticeAdminForm
     list_display = ["title", "practice_type", "status", "network", "published_at"]
     list_filter = [
@@ -241,6 +250,12 @@ class PracticeAdmin(admin.ModelAdmin):
             # Legal evidence and replications may be part of what search looks at.
             practice_index([form.instance.pk])
 
+    delete_service = practice_delete
+    formset_services = {
+        LegalEvidence: (legal_evidence_save, legal_evidence_delete),
+        Replication: (replication_save, replication_delete),
+    }
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Attachment:
             return super().save_formset(request, form, formset, change)
@@ -248,8 +263,7 @@ class PracticeAdmin(admin.ModelAdmin):
         for attachment in formset.deleted_objects:
             attachment_delete(attachment=attachment, actor=request.user)
         for attachment, _changed in formset.changed_objects:
-            attachment.full_clean()
-            attachment.save()
+            attachment_update(attachment=attachment, actor=request.user)
         added = []
         for inline_form in formset.extra_forms:
             if inline_form.instance not in formset.new_objects:
@@ -330,7 +344,8 @@ class PracticeAdmin(admin.ModelAdmin):
         ]
 
     def review_view(self, request, object_id):
-        practice = get_object_or_404(
+        practice = access.get_or_404(
+            request.user,
             Practice.objects.select_related("network", "submitted_by").prefetch_related(
                 Prefetch("review_log", queryset=ReviewLogEntry.objects.select_related("actor"))
             ),

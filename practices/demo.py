@@ -23,7 +23,14 @@ from networks.models import Institution, Municipality, Network
 
 from .enums import AttachmentKind, ContentLanguage, ImplementationStatus, PracticeType, ReviewStatus
 from .models import GCMObjective, GCMPrinciple, LegalEvidence, Practice, Replication, Theme
-from .services import attachment_add, practice_publish, practice_save, practice_submit
+from .services import (
+    attachment_add,
+    legal_evidence_save,
+    practice_publish,
+    practice_save,
+    practice_submit,
+    replication_save,
+)
 
 # Content stored in the database, not interface text: it stays in the language it is written in.
 DEMO_NOTE = {
@@ -1087,6 +1094,7 @@ def _practice_load(data: PracticeData, *, staff_user, lookups: _Lookups) -> Prac
     if data.legal:
         upsert(
             LegalEvidence,
+            save=lambda legal: legal_evidence_save(legal_evidence=legal, actor=staff_user),
             lookup={"practice": practice},
             values={
                 "number": data.legal.number,
@@ -1100,6 +1108,7 @@ def _practice_load(data: PracticeData, *, staff_user, lookups: _Lookups) -> Prac
         )
         upsert(
             Replication,
+            save=lambda replication: replication_save(replication=replication, actor=staff_user),
             lookup={"practice": practice, "municipality": municipality},
             values={"year": replication.year, "notes": replication.notes},
         )

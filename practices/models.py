@@ -101,8 +101,10 @@ class PracticeQuerySet(AccessQuerySet):
     )
 
     def published(self):
-        """The only practices that exist for the public: every public read starts here."""
-        return self.filter(status=ReviewStatus.PUBLISHED)
+        """The only practices that exist for the public: every public read starts here.
+
+        The access rule's public practices (``access_scope.public``), nothing else."""
+        return self.public_only()
 
     def for_listing(self):
         return self.select_related("network", "lead_institution").prefetch_related(

@@ -19,7 +19,14 @@ from networks import access
 
 from .emails import send_decision_email
 from .enums import ReviewStatus
-from .models import RESERVED_SLUGS, Attachment, Practice, ReviewLogEntry
+from .models import (
+    RESERVED_SLUGS,
+    Attachment,
+    LegalEvidence,
+    Practice,
+    Replication,
+    ReviewLogEntry,
+)
 from .permissions import may_make
 from .search import practice_index
 from .uploads import safe_original_name, validate_attachment_file
@@ -29,7 +36,11 @@ __all__ = [
     "TransitionNotAllowed",
     "attachment_add",
     "attachment_delete",
+    "attachment_update",
+    "legal_evidence_delete",
+    "legal_evidence_save",
     "practice_archive",
+    "practice_delete",
     "practice_publish",
     "practice_reopen",
     "practice_request_changes",
@@ -37,6 +48,8 @@ __all__ = [
     "practice_submit",
     "practice_transition",
     "practice_withdraw",
+    "replication_delete",
+    "replication_save",
 ]
 
 
@@ -268,4 +281,64 @@ def attachment_delete(*, attachment: Attachment, actor) -> None:
     storage, name = attachment.file.storage, attachment.file.name
     with transaction.atomic(), acting_as(actor):
         attachment.delete()
+        transaction.on_commit(partial(storage.delete, name), robust=True)
+
+
+@write_service
+def attachment_update(*, attachment: Attachment, actor) -> Attachment:
+    """Save a new title or kind of a stored file (the file itself never changes)."""
+    _require_practice_change(actor, attachment.practice)
+    attachment.full_clean(exclude=["file"])
+    attachment.save(update_fields=["title", "kind"])
+    return attachment
+
+
+# Parts of a practice: legal evidence and replications ---------------------------------------
+
+
+def _require_practice_change(actor, practice):
+    if not access.allows(actor, "change", Practice, practice):
+        raise PermissionDenied(gettext("You may not edit this good practice."))
+
+
+def _part_save(part, actor):
+    _require_practice_change(actor, part.practice)
+    part.full_clean()
+    part.save()
+    return part
+
+
+def _part_delete(part, actor):
+    _require_practice_change(actor, part.practice)
+    part.delete()
+
+
+@write_service
+def legal_evidence_save(*, legal_evidence: LegalEvidence, actor) -> LegalEvidence:
+    return _part_save(legal_evidence, actor)
+
+
+@write_service
+def legal_evidence_delete(*, legal_evidence: LegalEvidence, actor) -> None:
+    _part_delete(legal_evidence, actor)
+
+
+@write_service
+def replication_save(*, replication: Replication, actor) -> Replication:
+    return _part_save(replication, actor)
+
+
+@write_service
+def replication_delete(*, replication: Replication, actor) -> None:
+    _part_delete(replication, actor)
+
+
+@write_service
+def practice_delete(*, practice: Practice, actor) -> None:
+    """Remove a practice (a coordinator: only a draft); its files go once committed."""
+    if not access.allows(actor, "delete", Practice, practice):
+        raise PermissionDenied(gettext("You may not delete this good practice."))
+    names = [(a.file.storage, a.file.name) for a in practice.attachments.all()]
+    practice.delete()
+    for storage, name in names:
         transaction.on_commit(partial(storage.delete, name), robust=True)

@@ -123,6 +123,10 @@ PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0 if DE
 
 # Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# The audit trail (common/audit.py). Reverting from the admin's history would write around
+# the services, so it is off; past versions are read only.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 AUTHENTICATION_BACKENDS = [
     # Object permissions (user.has_perm(perm, obj)) ask networks.access through django-rules.
     "rules.permissions.ObjectPermissionBackend",

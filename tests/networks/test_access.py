@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import Http404
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -441,3 +442,20 @@ def test_ending_a_coordinators_seat_removes_every_access_at_once(db, client, med
     draft.refresh_from_db()
     assert draft.status == ReviewStatus.DRAFT
     assert draft.attachments.count() == 1
+
+
+def test_templates_ask_the_same_rule(world):
+    users, records = world
+    template = Template(
+        "{% load rules %}"
+        '{% has_perm "practices.change_practice" user practice as may_edit %}'
+        '{{ may_edit|yesno:"edit,read" }}'
+    )
+    draft = records["A"]["draft practice"]
+
+    def rendered(role):
+        return template.render(Context({"user": users[role], "practice": draft}))
+
+    assert rendered("coordinator of A") == "edit"
+    assert rendered("coordinator of B") == "read"
+    assert rendered("anonymous") == "read"
