@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 _acting = contextvars.ContextVar("audit_acting", default=None)
+_recording = contextvars.ContextVar("audit_recording", default=True)
 
 #: The reason recorded for writes of the trusted system actor (commands, demo data).
 SYSTEM_REASON = "system"
@@ -43,6 +44,17 @@ def acting_as(actor, reason: str = ""):
         _acting.reset(token)
 
 
+@contextmanager
+def not_recorded():
+    """Writes that are rolled back whatever happens (an import's preview) leave no versions:
+    writing them would only cost time."""
+    token = _recording.set(False)
+    try:
+        yield
+    finally:
+        _recording.reset(token)
+
+
 def current_actor():
     acting = _acting.get()
     return acting[0] if acting else None
@@ -60,6 +72,10 @@ def _history_user(instance=None, request=None, **kwargs):
 class AuditedRecords(HistoricalRecords):
     """HistoricalRecords that take the actor and the reason from ``acting_as``."""
 
+    def create_historical_record(self, instance, history_type, using=None):
+        if _recording.get():
+            super().create_historical_record(instance, history_type, using=using)
+
     def get_change_reason_for_object(self, instance, history_type, using):
         reason = super().get_change_reason_for_object(instance, history_type, using)
         acting = _acting.get()
@@ -74,6 +90,8 @@ def audited(**options) -> HistoricalRecords:
 
 def bulk_create_audited(objs, model, *, batch_size=None):
     """``bulk_create`` with one version per created record, naming the current actor."""
+    if not _recording.get():
+        return model._default_manager.bulk_create(objs, batch_size=batch_size)
     acting = _acting.get() or (None, SYSTEM_REASON)
     return bulk_create_with_history(
         objs,
@@ -86,6 +104,8 @@ def bulk_create_audited(objs, model, *, batch_size=None):
 
 def bulk_update_audited(objs, model, fields, *, batch_size=None):
     """``bulk_update`` with one version per updated record, naming the current actor."""
+    if not _recording.get():
+        return model._default_manager.bulk_update(objs, fields, batch_size=batch_size)
     acting = _acting.get() or (None, SYSTEM_REASON)
     return bulk_update_with_history(
         objs,

@@ -17,6 +17,7 @@ Rules every import keeps:
 """
 
 import copy
+from contextlib import nullcontext
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
@@ -26,7 +27,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.results import RowResult
 
-from common.audit import acting_as
+from common.audit import acting_as, not_recorded
 from common.caching import forget_public_pages
 from common.text import neutralise_formula
 
@@ -138,7 +139,8 @@ class RegistryResource(resources.ModelResource):
         self._start_import(dry_run=dry_run, log_saved=kwargs.pop("log_saved", None))
         # All or nothing, whoever calls: one bad row rolls back the whole file. Every
         # version the import writes names the importer, with the reason "import".
-        with acting_as(self.actor, IMPORT_REASON):
+        # A preview is rolled back whatever happens: its writes leave no versions.
+        with acting_as(self.actor, IMPORT_REASON), not_recorded() if dry_run else nullcontext():
             return super().import_data(
                 dataset,
                 dry_run=dry_run,
