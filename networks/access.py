@@ -45,6 +45,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .enums import MembershipRole
 
@@ -269,7 +270,7 @@ def require(user, action: str, obj=None, *, model=None, message=None) -> None:
     """Raise PermissionDenied unless the rule allows ``action`` (services call this)."""
     model = model or type(obj)
     if not allows(user, action, model, obj):
-        raise PermissionDenied(message or f"{action} {model._meta.label} not allowed")
+        raise PermissionDenied(message or gettext("You may not do this."))
 
 
 def require_networks(user, networks, *, message=None) -> None:
@@ -280,7 +281,7 @@ def require_networks(user, networks, *, message=None) -> None:
     coordinated = coordinated_network_ids(user)
     ids = {getattr(network, "pk", network) for network in networks}
     if not ids <= coordinated:
-        raise PermissionDenied(message or "not a network you coordinate")
+        raise PermissionDenied(message or gettext("This is not a network you coordinate."))
 
 
 def get_or_404(user, queryset, action: str = "view", **lookup):

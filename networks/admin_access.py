@@ -38,19 +38,26 @@ class ServiceAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return access.scope(super().get_queryset(request), request.user, "view")
 
+    def _may(self, request, action, obj=None):
+        # The admin is the staff's tool: the model permission first (a public record, such
+        # as a network, is no reason to open its admin pages), then the rule for the record.
+        return access.staff_may(request.user, action, self.model) and (
+            obj is None or access.allows(request.user, action, self.model, obj)
+        )
+
     def has_view_permission(self, request, obj=None):
-        return access.allows(request.user, "view", self.model, obj)
+        return self._may(request, "view", obj)
 
     def has_add_permission(self, request, *args):
-        return access.allows(request.user, "add", self.model)
+        return self._may(request, "add")
 
     def has_change_permission(self, request, obj=None):
-        return access.allows(request.user, "change", self.model, obj)
+        return self._may(request, "change", obj)
 
     def has_delete_permission(self, request, obj=None):
         if self.delete_service is None:  # records that are never deleted
             return False
-        return access.allows(request.user, "delete", self.model, obj)
+        return self._may(request, "delete", obj)
 
     # Writing ------------------------------------------------------------------------------
 

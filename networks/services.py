@@ -129,6 +129,7 @@ def membership_save(*, membership: Membership, actor) -> Membership:
     membership_defaults(membership)
     membership.full_clean()
     membership.save()
+    access.forget(actor)  # their own seats may have changed
     return membership
 
 
@@ -159,6 +160,7 @@ def membership_end(*, membership: Membership, end_date: datetime.date, actor) ->
     membership.end_date = end_date
     membership.full_clean()
     membership.save(update_fields=["end_date"])
+    access.forget(actor)  # their own seats may have changed
     return membership
 
 

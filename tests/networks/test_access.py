@@ -459,3 +459,49 @@ def test_templates_ask_the_same_rule(world):
     assert rendered("coordinator of A") == "edit"
     assert rendered("coordinator of B") == "read"
     assert rendered("anonymous") == "read"
+
+
+ADMIN_LISTS = [
+    ("networks", "network"),
+    ("networks", "institution"),
+    ("networks", "person"),
+    ("networks", "membership"),
+    ("conferences", "session"),
+    ("conferences", "minutes"),
+    ("conferences", "agreement"),
+    ("conferences", "challenge"),
+    ("practices", "practice"),
+]
+
+
+@pytest.mark.parametrize(("app", "model"), ADMIN_LISTS)
+def test_the_admin_opens_a_list_only_to_staff_with_its_permission(client, db, app, model):
+    client.force_login(_staff())
+    refused = client.get(reverse(f"admin:{app}_{model}_changelist"))
+    client.force_login(_staff(f"view_{model}"))
+    allowed = client.get(reverse(f"admin:{app}_{model}_changelist"))
+
+    # Even a public record (a network, an institution) is no reason to open the staff's tool.
+    assert (refused.status_code, allowed.status_code) == (403, 200)
+
+
+def test_the_admin_export_of_people_needs_the_export_permission(client, db):
+    PersonFactory(email="ana@example.org")
+    client.force_login(_staff("view_person"))
+    refused = client.get(reverse("admin:networks_person_export"))
+    client.force_login(_staff("view_person", "export_person"))
+    allowed = client.get(reverse("admin:networks_person_export"))
+
+    assert (refused.status_code, allowed.status_code) == (403, 200)
+
+
+def test_a_coordinator_who_ends_their_own_seat_loses_access_in_the_same_request(db):
+    user = UserFactory()
+    seat = MembershipFactory(person__user=user, role=MembershipRole.COORDINATOR)
+    draft = PracticeFactory(network=seat.network)
+    user = User.objects.get(pk=user.pk)
+    assert user.has_perm("practices.change_practice", draft)
+
+    membership_end(membership=seat, end_date=timezone.localdate(), actor=user)
+
+    assert not user.has_perm("practices.change_practice", draft)

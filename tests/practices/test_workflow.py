@@ -17,6 +17,7 @@ from practices.search import practice_search
 from practices.services import (
     TransitionNotAllowed,
     practice_archive,
+    practice_delete,
     practice_publish,
     practice_reopen,
     practice_request_changes,
@@ -614,3 +615,21 @@ def test_reserved_slug_typed_by_hand_is_refused():
         practice.full_clean(exclude=["themes", "municipalities"])
 
     assert list(error.value.message_dict) == ["slug"]
+
+
+# Deleting -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "may_delete"), [(S.DRAFT, True), (S.SUBMITTED, False)])
+def test_the_networks_coordinator_deletes_only_a_draft(
+    make_practice, submitter, status, may_delete
+):
+    practice = make_practice(status)
+
+    if may_delete:
+        practice_delete(practice=practice, actor=submitter)
+    else:
+        with pytest.raises(PermissionDenied):
+            practice_delete(practice=practice, actor=submitter)
+
+    assert Practice.objects.filter(pk=practice.pk).exists() is not may_delete
