@@ -9,7 +9,9 @@ other path in and the audit trail names the staff member.
 import re
 
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -58,6 +60,27 @@ class ServiceAdmin(SimpleHistoryAdmin):
         if self.delete_service is None:  # records that are never deleted
             return False
         return self._may(request, "delete", obj)
+
+    # The audit trail's pages -------------------------------------------------------------
+
+    def history_view_title(self, request, obj):
+        return gettext("History of “%(record)s”") % {"record": obj}
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._valid_id_or_404(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._valid_id_or_404(object_id)
+        self._valid_id_or_404(version_id, field=self.model.history.model._meta.pk)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _valid_id_or_404(self, value, field=None):
+        # django-simple-history would look up "abc" or "6/change" and fail with a 500.
+        try:
+            (field or self.model._meta.pk).to_python(unquote(value))
+        except ValidationError as error:
+            raise Http404 from error
 
     # Writing ------------------------------------------------------------------------------
 

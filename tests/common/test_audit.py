@@ -228,3 +228,15 @@ def test_erasure_is_refused_without_the_delete_permission():
         person_history_erase(person_id=person.pk, actor=staff_with("view_person"))
 
     assert person.history.get().first_name == "Ana"
+
+
+@pytest.mark.parametrize("object_id", ["abc", "6/change", "%00"])
+def test_a_malformed_id_on_a_history_page_is_not_found(client, object_id):
+    client.force_login(staff_with("view_person"))
+
+    page = client.get(f"/admin/networks/person/{object_id}/history/")
+    version = client.get(f"/admin/networks/person/{object_id}/history/abc/")
+
+    assert page.status_code == 404
+    # Not a page of a version at all: the admin's catch-all sends it to the change page.
+    assert version.status_code == (302 if "/" in object_id else 404)
