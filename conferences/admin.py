@@ -310,6 +310,8 @@ class SessionAdmin(ServiceAdmin, admin.ModelAdmin):
     # Saving: one write path ------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
+        if self.unchanged(form, change):
+            return
         session_save(
             session=obj,
             networks=form.cleaned_data["networks"],
@@ -498,7 +500,8 @@ class MinutesAdmin(ServiceAdmin, admin.ModelAdmin):
         return [*MINUTES_RECORD_FIELDS, *frozen]
 
     def save_model(self, request, obj, form, change):
-        minutes_save(minutes=obj, actor=request.user)
+        if not self.unchanged(form, change):
+            minutes_save(minutes=obj, actor=request.user)
 
     @admin.action(description=_("Circulate to participants"), permissions=["change"])
     def circulate_selected(self, request, queryset):
@@ -585,6 +588,8 @@ class AgreementAdmin(ServiceAdmin, admin.ModelAdmin):
         return agreement.is_overdue
 
     def save_model(self, request, obj, form, change):
+        if self.unchanged(form, change):
+            return
         agreement_save(
             agreement=obj,
             follow_up_note=form.cleaned_data.get("follow_up_note", ""),

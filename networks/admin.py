@@ -394,6 +394,8 @@ class NetworkAdmin(RegistryImportExportAdmin):
         return network.open_member_count
 
     def save_model(self, request, obj, form, change):
+        if self.unchanged(form, change):
+            return
         # The same write as every other path in; the form has already checked the rule.
         network_save(
             network=obj, municipalities=form.cleaned_data["municipalities"], actor=request.user

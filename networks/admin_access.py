@@ -87,7 +87,14 @@ class ServiceAdmin(SimpleHistoryAdmin):
     def _call(self, service, record, request):
         return service(**{argument_name(type(record)): record}, actor=request.user)
 
+    @staticmethod
+    def unchanged(form, change) -> bool:
+        """Saving a form nobody changed writes nothing (and no empty version)."""
+        return change and not form.has_changed()
+
     def save_model(self, request, obj, form, change):
+        if self.unchanged(form, change):
+            return
         if self.save_service is None:
             raise NotImplementedError(f"{type(self).__name__} names no save_service")
         self._call(type(self).save_service, obj, request)

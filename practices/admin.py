@@ -225,6 +225,8 @@ class PracticeAdmin(ServiceAdmin, admin.ModelAdmin):
     # Saving: one write path -----------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
+        if self.unchanged(form, change):
+            return
         data = form.cleaned_data
         practice_save(
             practice=obj,

@@ -177,6 +177,27 @@ def test_the_admin_history_page_shows_who_changed_what(client):
     assert person.history.latest("history_id").history_user == editor
 
 
+def test_saving_an_unchanged_admin_form_writes_no_version(client):
+    editor = staff_with("view_person", "change_person")
+    person = PersonFactory()
+    client.force_login(editor)
+    change_url = reverse("admin:networks_person_change", args=[person.pk])
+    form = client.get(change_url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(
+        {
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+        }
+    )
+
+    assert client.post(change_url, data).status_code == 302
+
+    assert versions(person) == [("+", None, None)]
+
+
 def test_the_history_page_of_a_record_outside_the_scope_is_not_found(client):
     person = PersonFactory()
     client.force_login(staff_with("view_membership"))
