@@ -261,3 +261,37 @@ def test_a_malformed_id_on_a_history_page_is_not_found(client, object_id):
     assert page.status_code == 404
     # Not a page of a version at all: the admin's catch-all sends it to the change page.
     assert version.status_code == (302 if "/" in object_id else 404)
+
+
+def test_versions_of_a_bulk_write_equal_those_of_a_single_save(countries):
+    """The imports' versions are copied by the database in bulk: they must hold exactly what
+    django-simple-history writes for one save."""
+    from common.audit import acting_as, bulk_create_audited
+
+    importer = staff_with("add_person")
+    institution = InstitutionFactory()
+    fields = {
+        "first_name": "Ana",
+        "last_name": "López",
+        "sex": "female",
+        "phone": "+503 7000 0000",
+        "position": "Regidora",
+        "institution": institution,
+    }
+    with acting_as(importer, "import"):
+        (bulk,) = bulk_create_audited([Person(email="bulk@example.org", **fields)], Person)
+        single = Person(email="single@example.org", **fields)
+        single.save()
+
+    def version(person):
+        row = person.history.values().get()
+        return {
+            key: value
+            for key, value in row.items()
+            if key not in {"id", "email", "history_id", "history_date", "created_at", "updated_at"}
+        }
+
+    assert version(bulk) == version(single)
+    assert version(bulk)["history_user_id"] == importer.pk
+    assert version(bulk)["history_change_reason"] == "import"
+    assert bulk.history.get().history_date.tzinfo is not None
