@@ -295,3 +295,13 @@ def test_versions_of_a_bulk_write_equal_those_of_a_single_save(countries):
     assert version(bulk)["history_user_id"] == importer.pk
     assert version(bulk)["history_change_reason"] == "import"
     assert bulk.history.get().history_date.tzinfo is not None
+
+
+def test_a_past_version_has_no_editable_page_of_its_own(client):
+    person = PersonFactory()
+    client.force_login(staff_with("view_person", "change_person"))
+    version = person.history.get()
+
+    page = client.get(f"/admin/networks/person/{person.pk}/history/{version.history_id}/")
+
+    assert page.status_code == 404
