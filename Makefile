@@ -34,6 +34,7 @@ lock: install
 
 run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:8000
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 	@echo "Portal: http://$(HOST):$(PORT)/  (English: http://$(HOST):$(PORT)/en/, admin: http://$(HOST):$(PORT)/admin/)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -64,6 +65,7 @@ migrations-check: install
 
 deploy-check: install  ## Django's deployment checklist against production settings
 	DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DATABASE_URL=$${DATABASE_URL:-sqlite:///deploy-check.sqlite3} \
+		EMAIL_URL=$${EMAIL_URL:-smtp://localhost:25} DJANGO_DEFAULT_FROM_EMAIL=$${DJANGO_DEFAULT_FROM_EMAIL:-portal@example.org} \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 collectstatic: install
@@ -71,6 +73,7 @@ collectstatic: install
 
 serve: install collectstatic  ## Production server: needs DJANGO_SECRET_KEY and DATABASE_URL (PostgreSQL)
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/gunicorn --config portal/gunicorn.conf.py portal.wsgi
 
 ci:

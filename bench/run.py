@@ -133,6 +133,9 @@ def configure_environment(database_url: str, static_root: str, source: Path) -> 
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "BENCH_STATIC_ROOT": static_root,
         "DJANGO_LOG_LEVEL": "WARNING",
+        # Production settings refuse to start without a mail server and sender; none is used.
+        "EMAIL_URL": "smtp://localhost:25",
+        "DJANGO_DEFAULT_FROM_EMAIL": "bench@example.org",
         "PYTHONPATH": str(source),
         # The production page cache (files on local disk), emptied before each server starts:
         # seeding writes with COPY, which no change signal sees.

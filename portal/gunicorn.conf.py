@@ -24,4 +24,10 @@ max_requests = 20000
 max_requests_jitter = 2000
 accesslog = "-"
 errorlog = "-"
+# The proxies whose X-Forwarded-Proto gunicorn believes (https behind the TLS proxy). gunicorn
+# never rewrites REMOTE_ADDR from X-Forwarded-For: it passes the header on as the client sent it
+# and Django picks the client's address out of it only as DJANGO_TRUSTED_PROXY_COUNT or
+# DJANGO_CLIENT_IP_HEADER say (portal/settings/base.py). Those are safe only while the proxy is
+# the one peer gunicorn hears from: keep the bind on loopback (or firewall it to the proxy) and
+# list the same proxy here.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -60,3 +60,41 @@ def media_root(settings, tmp_path):
     """Uploaded files of each test go to its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _staff_sessions_passed_two_factor(monkeypatch):
+    """``client.force_login(staff)`` stands for a complete staff sign-in, which includes the
+    second factor the admin requires (accounts/middleware.py; tests/accounts/test_mfa.py
+    signs in for real). The account gets an authenticator app and the session the record
+    allauth keeps of a sign-in that passed it."""
+    from django.apps import apps
+    from django.test import Client
+
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        if user.is_staff and apps.is_installed("allauth.mfa"):
+            _pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
+def _pass_second_factor(client, user):
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+    session = client.session
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()

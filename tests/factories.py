@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -42,10 +43,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ["email"]
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     name = factory.Faker("name", locale="es_ES")
     password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def email_verified(user, create, extracted, **kwargs):
+        """Sign-in needs a verified address: the account's own one is, unless
+        ``email_verified=False`` (an account whose owner never followed the link)."""
+        if create and extracted is not False:
+            EmailAddress.objects.get_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class StaffUserFactory(UserFactory):

@@ -48,6 +48,7 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "import_export",
     "csp",
     "rules",
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff reach the admin only after a second factor (accounts/middleware.py).
+    "accounts.middleware.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -105,12 +108,32 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Caches -------------------------------------------------------------------------
-# "default": rate limits and small lookups. "pages": public pages for anonymous visitors
+# "default": the login rate limits (allauth counts failed sign-ins there) and small lookups.
+# Every gunicorn worker, on every machine, must read and write the same counters, or each one
+# grants its own allowance: Redis when REDIS_URL is set, otherwise a table in the database
+# (`manage.py createcachetable`, which `make run` and `make serve` run: `migrate` does not create
+# it). CACHE_URL, when set, overrides both (locmemcache:// keeps the counters per process).
+# "pages": public pages for anonymous visitors
 # (common/caching.py), emptied whenever a public record changes. In production the pages live
 # in files on local disk, shared by every gunicorn worker on the machine and kept across worker
 # restarts, so a change is forgotten everywhere at once (redis://... works as well).
+if "CACHE_URL" in env:
+    _default_cache = env.cache_url("CACHE_URL")
+elif env.str("REDIS_URL", default=""):
+    _default_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("REDIS_URL"),
+    }
+else:
+    _default_cache = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+        # Counters live five minutes at most; a cull (a third of the rows, past MAX_ENTRIES)
+        # would forget some of them early, so leave room for a busy spell.
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    }
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://default"),
+    "default": _default_cache,
     "pages": env.cache_url(
         "PAGE_CACHE_URL",
         default="locmemcache://pages" if DEBUG else f"filecache://{BASE_DIR / 'var' / 'pages'}",
@@ -120,6 +143,25 @@ CACHES["pages"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1000)
 # How long an anonymous visitor's page is reused at most; 0 renders every page afresh (the
 # default in development, where templates change under the developer's eyes).
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0 if DEBUG else 300)
+
+# Client address ---------------------------------------------------------------------
+# The login rate limits count per client address. Behind the TLS proxy every request comes
+# from the proxy, so say how to find the client's own address (allauth reads these settings):
+# DJANGO_TRUSTED_PROXY_COUNT, the number of proxies of ours that each append the address they
+# received from to X-Forwarded-For (the client's is then the count-th from the right; what the
+# client wrote further left is ignored), or DJANGO_CLIENT_IP_HEADER, a header our proxy sets to
+# the client's address on every request, overwriting any the client sent (e.g. X-Real-IP).
+# By default no proxy is trusted: the address is the connection's (REMOTE_ADDR) and forwarded
+# headers, which anybody can write, are ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="") or None
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more.")
+if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+    raise ImproperlyConfigured(
+        "Set DJANGO_TRUSTED_PROXY_COUNT or DJANGO_CLIENT_IP_HEADER, not both: the header wins "
+        "and the count would be ignored."
+    )
 
 # Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -144,11 +186,20 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-# Accounts are created by IOM staff for known addresses; invitations will confirm them.
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# An address counts only once its owner followed the link mailed to it: signing in with an
+# unverified address sends that link instead. Someone else's address cannot be added
+# (accounts.adapters.AccountAdapter.clean_email_to_add).
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+ACCOUNT_FORMS = {"add_email": "accounts.forms.AddEmailForm"}
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+
+# Two-factor authentication (allauth MFA), required for staff by accounts/middleware.py: an
+# authenticator app, backed by recovery codes. Security keys (WebAuthn) can follow once tried.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Portal de redes y mesas transfronterizas"
 
 # Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "es"
@@ -182,10 +233,35 @@ STORAGES = {
 }
 
 # E-mail -----------------------------------------------------------------------
+# Production mail must reach people: a backend that prints, keeps or drops messages would put
+# password-reset and verification links in the log, so it refuses to start with one.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+UNDELIVERED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+if not DEBUG and EMAIL_CONFIG["EMAIL_BACKEND"] in UNDELIVERED_EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must name a mail server (e.g. smtp+tls://user:password@host:587) when "
+        "DJANGO_DEBUG is off."
+    )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="portal@localhost")
+# "portal@example.org" or "Portal de redes <portal@example.org>"; not the development default.
+_sender_domain = (
+    DEFAULT_FROM_EMAIL.rstrip("> ").rpartition("@")[2] if "@" in DEFAULT_FROM_EMAIL else ""
+)
+if not DEBUG and _sender_domain.lower() in {"", "localhost"}:
+    raise ImproperlyConfigured(
+        "DJANGO_DEFAULT_FROM_EMAIL must be a real sender address when DJANGO_DEBUG is off."
+    )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every subject starts with the portal's short name (the admin header, portal/urls.py, and the
+# MFA issuer give the long one).
+PORTAL_NAME = "Portal de redes"
+EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 ADMINS = [("Operators", address) for address in env.list("DJANGO_ADMIN_EMAILS", default=[])]
 
 # Security -------------------------------------------------------------------------

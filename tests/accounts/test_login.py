@@ -48,7 +48,8 @@ def test_admin_login_goes_through_allauth(client):
     assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Fnetworks%2F"
 
 
-def test_staff_reaches_admin_after_signing_in(client):
+def test_staff_signed_in_with_a_password_only_must_set_up_two_factor_first(client):
+    # The whole sign-in with the second factor: tests/accounts/test_mfa.py.
     StaffUserFactory(email="staff2@example.org")
 
     client.post(
@@ -57,7 +58,8 @@ def test_staff_reaches_admin_after_signing_in(client):
     )
     response = client.get("/admin/")
 
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert response.url == "/accounts/2fa/totp/activate/?next=%2Fadmin%2F"
 
 
 def test_non_staff_user_is_kept_out_of_admin(client):

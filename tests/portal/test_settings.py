@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _manage(*args, **env_overrides):
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     env.pop("DATABASE_URL", None)
+    env.pop("EMAIL_URL", None)
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings.base"
     return subprocess.run(
@@ -40,6 +41,8 @@ def test_production_settings_pass_the_deployment_checklist():
         "WARNING",
         DJANGO_SECRET_KEY="k3y-" + "z9Q!" * 15,
         DATABASE_URL="sqlite:////tmp/portal-settings-test.sqlite3",
+        EMAIL_URL="smtp+tls://portal:pw@smtp.example.org:587",
+        DJANGO_DEFAULT_FROM_EMAIL="portal@example.org",
     )
 
     assert result.returncode == 0, result.stderr
@@ -63,6 +66,8 @@ def test_public_pages_are_cached_in_production_and_fresh_in_development():
     production = {
         "DJANGO_SECRET_KEY": "k3y-" + "z9Q!" * 15,
         "DATABASE_URL": "sqlite:////tmp/portal-settings-test.sqlite3",
+        "EMAIL_URL": "smtp+tls://portal:pw@smtp.example.org:587",
+        "DJANGO_DEFAULT_FROM_EMAIL": "portal@example.org",
     }
 
     assert _setting("settings.PUBLIC_PAGE_CACHE_SECONDS", **production) == "300"

@@ -1,0 +1,60 @@
+"""IOM staff open the admin only with two-factor authentication (allauth MFA).
+
+allauth offers two-factor authentication but has no setting that requires it. Staff accounts
+hold everyone's personal data, so for any page under the admin:
+
+- a staff account with no authenticator app is sent to set one up first;
+- a staff session that signed in without passing the second factor (a password only, or a
+  session from before the app was set up) is asked for a code before going on.
+
+Everyone else, and every page outside the admin, is left alone: coordinators may turn
+two-factor authentication on for themselves in their account pages.
+"""
+
+from urllib.parse import urlencode
+
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext
+
+#: Authenticators that are a second factor on their own (recovery codes only back one up).
+SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+
+
+def passed_second_factor(request, user) -> bool:
+    """Whether this session's sign-in included a second factor."""
+    return any(
+        record.get("method") == "mfa" for record in get_authentication_records(request, user)
+    )
+
+
+class StaffTwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self._detour(request) or self.get_response(request)
+
+    def _detour(self, request):
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated and user.is_staff):
+            return None
+        if not request.path.startswith(reverse("admin:index")):
+            return None
+        back = urlencode({"next": request.get_full_path()})
+        if not is_mfa_enabled(user, types=SECOND_FACTORS):
+            messages.warning(
+                request,
+                gettext(
+                    "IOM staff use two-factor authentication. Set up an authenticator app "
+                    "to open the administration."
+                ),
+            )
+            return redirect(f"{reverse('mfa_activate_totp')}?{back}")
+        if not passed_second_factor(request, user):
+            return redirect(f"{reverse('mfa_reauthenticate')}?{back}")
+        return None
