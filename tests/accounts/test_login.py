@@ -77,3 +77,15 @@ def test_user_email_is_unique_regardless_of_case():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(email="ANA@example.org")
+
+
+def test_a_refusal_is_a_translated_page_with_a_way_back(client):
+    # A staff account without the permission: the admin refuses, on the portal's own page.
+    client.force_login(StaffUserFactory())
+
+    response = client.get("/admin/networks/person/")
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Acceso no permitido" in page
+    assert 'href="/"' in page
