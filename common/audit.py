@@ -14,8 +14,9 @@ by accident when a signed-in user's request writes.
 
 import contextvars
 from contextlib import contextmanager
+from functools import wraps
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -158,9 +159,6 @@ def write_service(function):
 
     The decorated function must take ``actor`` as a keyword argument.
     """
-    from functools import wraps
-
-    from django.db import transaction
 
     @wraps(function)
     def wrapper(*args, actor, **kwargs):

@@ -36,18 +36,6 @@ def _slug_for(session: Session) -> str:
     return unique_slug(Session, session.title, suffix=day)
 
 
-def _refusal(record):
-    return gettext("You may not change “%(record)s”.") % {"record": record}
-
-
-def _require(actor, action, record):
-    access.require(actor, action, record, message=_refusal(record))
-
-
-def _require_save(actor, record):
-    _require(actor, "add" if record._state.adding else "change", record)
-
-
 @write_service
 def session_save(*, session: Session, networks, practices=None, actor) -> Session:
     """Validate and save a session with its networks (and the practices presented).
@@ -60,7 +48,7 @@ def session_save(*, session: Session, networks, practices=None, actor) -> Sessio
     networks = list(networks)
     if not networks:
         raise ValidationError({"networks": _("A session belongs to one network at least.")})
-    _require_save(actor, session)
+    access.require_save(actor, session)
     if not access.staff_may(actor, "change", Session):
         # A coordinator attaches and detaches only networks they coordinate.
         before = set() if session._state.adding else set(session.networks.values_list("pk"))
@@ -96,7 +84,7 @@ def session_cancel(*, session: Session, actor) -> Session:
 
     Attendance can no longer be recorded for it (``Participation.clean``).
     """
-    _require(actor, "change", session)
+    access.require(actor, "change", session)
     if session.status == SessionStatus.CANCELLED:
         raise ValidationError(_("This session is already cancelled."), code="already_cancelled")
     if session.status == SessionStatus.HELD:
@@ -150,7 +138,7 @@ def participation_take_snapshot(*, participation: Participation) -> Participatio
 
 @write_service
 def session_delete(*, session: Session, actor) -> None:
-    _require(actor, "delete", session)
+    access.require(actor, "delete", session)
     session.delete()
 
 
@@ -178,7 +166,7 @@ def participation_save(*, participation: Participation, actor) -> Participation:
     The person and the session of a saved participation never change; the snapshot is
     taken once, on registering.
     """
-    _require_save(actor, participation)
+    access.require_save(actor, participation)
     session, person = participation.session, participation.person
     if not participation._state.adding:
         stored = Participation.objects.select_for_update().get(pk=participation.pk)
@@ -190,7 +178,7 @@ def participation_save(*, participation: Participation, actor) -> Participation:
         actor, "view", Person, person
     ):
         # A coordinator registers the people of their own networks only.
-        raise PermissionDenied(_refusal(person))
+        raise PermissionDenied(access.refusal(person))
     if Participation.objects.filter(session=session, person=person).exists():
         error = ValidationError(
             _("%(person)s is already registered for this session."),
@@ -209,7 +197,7 @@ def participation_set_attendance(
     *, participation: Participation, attended: bool, actor
 ) -> Participation:
     """Record whether the person came; refused for a cancelled session."""
-    _require(actor, "change", participation)
+    access.require(actor, "change", participation)
     participation.attended = attended
     participation.full_clean()
     participation.save(update_fields=["attended"])
@@ -230,14 +218,14 @@ def _require_status(minutes: Minutes, expected: str, message) -> None:
 
 @write_service
 def participation_delete(*, participation: Participation, actor) -> None:
-    _require(actor, "delete", participation)
+    access.require(actor, "delete", participation)
     participation.delete()
 
 
 @write_service
 def minutes_save(*, minutes: Minutes, actor) -> Minutes:
     """Save edited minutes. Approved text is frozen; so is a published summary."""
-    _require_save(actor, minutes)
+    access.require_save(actor, minutes)
     if minutes.pk:
         stored = Minutes.objects.filter(pk=minutes.pk).values("status", "text", "summary").first()
         if stored is not None:
@@ -260,7 +248,7 @@ def minutes_save(*, minutes: Minutes, actor) -> Minutes:
 @write_service
 def minutes_circulate(*, minutes: Minutes, actor) -> Minutes:
     """Draft -> circulated to the participants for their comments."""
-    _require(actor, "change", minutes)
+    access.require(actor, "change", minutes)
     _require_status(
         minutes,
         MinutesStatus.DRAFT,
@@ -278,7 +266,7 @@ def minutes_circulate(*, minutes: Minutes, actor) -> Minutes:
 @write_service
 def minutes_approve(*, minutes: Minutes, actor) -> Minutes:
     """Circulated -> approved, recording who approved them and when."""
-    _require(actor, "change", minutes)
+    access.require(actor, "change", minutes)
     _require_status(
         minutes,
         MinutesStatus.CIRCULATED,
@@ -297,7 +285,7 @@ def minutes_approve(*, minutes: Minutes, actor) -> Minutes:
 @write_service
 def minutes_publish_summary(*, minutes: Minutes, actor) -> Minutes:
     """Approved -> the summary becomes public (the full text never does)."""
-    _require(actor, "change", minutes)
+    access.require(actor, "change", minutes)
     _require_status(
         minutes,
         MinutesStatus.APPROVED,
@@ -321,7 +309,7 @@ def minutes_publish_summary(*, minutes: Minutes, actor) -> Minutes:
 def agreement_save(*, agreement: Agreement, actor, follow_up_note: str = "") -> Agreement:
     """Record a new agreement or save changes to one, appending a dated follow-up note
     (earlier notes are kept)."""
-    _require_save(actor, agreement)
+    access.require_save(actor, agreement)
     note = follow_up_note.strip()
     if note:
         line = f"{timezone.localdate().isoformat()}: {note}"
@@ -360,7 +348,7 @@ def agreement_update(
 
 @write_service
 def agreement_delete(*, agreement: Agreement, actor) -> None:
-    _require(actor, "delete", agreement)
+    access.require(actor, "delete", agreement)
     agreement.delete()
 
 
@@ -369,7 +357,7 @@ def agreement_delete(*, agreement: Agreement, actor) -> None:
 
 @write_service
 def challenge_save(*, challenge: Challenge, actor) -> Challenge:
-    _require_save(actor, challenge)
+    access.require_save(actor, challenge)
     challenge.full_clean()
     challenge.save()
     return challenge
@@ -377,13 +365,13 @@ def challenge_save(*, challenge: Challenge, actor) -> Challenge:
 
 @write_service
 def challenge_delete(*, challenge: Challenge, actor) -> None:
-    _require(actor, "delete", challenge)
+    access.require(actor, "delete", challenge)
     challenge.delete()
 
 
 @write_service
 def agenda_item_save(*, agenda_item: AgendaItem, actor) -> AgendaItem:
-    _require_save(actor, agenda_item)
+    access.require_save(actor, agenda_item)
     agenda_item.full_clean()
     agenda_item.save()
     return agenda_item
@@ -391,7 +379,7 @@ def agenda_item_save(*, agenda_item: AgendaItem, actor) -> AgendaItem:
 
 @write_service
 def agenda_item_delete(*, agenda_item: AgendaItem, actor) -> None:
-    _require(actor, "delete", agenda_item)
+    access.require(actor, "delete", agenda_item)
     agenda_item.delete()
 
 

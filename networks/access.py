@@ -266,11 +266,26 @@ def scope(queryset, user, action: str = "view"):
     return queryset.filter(reduce(or_, allowed))
 
 
+def refusal(record) -> str:
+    """The message of a refused write on ``record``."""
+    return gettext("You may not change “%(record)s”.") % {"record": record}
+
+
 def require(user, action: str, obj=None, *, model=None, message=None) -> None:
     """Raise PermissionDenied unless the rule allows ``action`` (services call this)."""
     model = model or type(obj)
     if not allows(user, action, model, obj):
-        raise PermissionDenied(message or gettext("You may not do this."))
+        default = refusal(obj) if obj is not None else gettext("You may not do this.")
+        raise PermissionDenied(message or default)
+
+
+def require_save(user, record, stored=None) -> None:
+    """Adding ``record`` needs the add permission; changing it needs change on the record
+    as the database holds it (``stored``, when the caller has read it)."""
+    if record._state.adding:
+        require(user, "add", record)
+    else:
+        require(user, "change", stored or record, message=refusal(record))
 
 
 def require_networks(user, networks, *, message=None) -> None:

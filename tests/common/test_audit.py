@@ -22,6 +22,7 @@ from networks.services import (
     person_history_erase,
     person_save,
 )
+from tests.admin_forms import change_form_data
 from tests.factories import (
     InstitutionFactory,
     MembershipFactory,
@@ -155,17 +156,8 @@ def test_the_admin_history_page_shows_who_changed_what(client):
     person = PersonFactory(first_name="Ana", last_name="López", phone="+503 7000 0000")
     client.force_login(editor)
     change_url = reverse("admin:networks_person_change", args=[person.pk])
-    form = client.get(change_url).context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
+    data = change_form_data(client.get(change_url))
     data.update(phone="+503 7999 9999")
-    data.update(
-        {
-            "memberships-TOTAL_FORMS": "0",
-            "memberships-INITIAL_FORMS": "0",
-            "memberships-MIN_NUM_FORMS": "0",
-            "memberships-MAX_NUM_FORMS": "1000",
-        }
-    )
     assert client.post(change_url, data).status_code == 302
 
     page = client.get(reverse("admin:networks_person_history", args=[person.pk]))
@@ -182,16 +174,7 @@ def test_saving_an_unchanged_admin_form_writes_no_version(client):
     person = PersonFactory()
     client.force_login(editor)
     change_url = reverse("admin:networks_person_change", args=[person.pk])
-    form = client.get(change_url).context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
-    data.update(
-        {
-            "memberships-TOTAL_FORMS": "0",
-            "memberships-INITIAL_FORMS": "0",
-            "memberships-MIN_NUM_FORMS": "0",
-            "memberships-MAX_NUM_FORMS": "1000",
-        }
-    )
+    data = change_form_data(client.get(change_url))
 
     assert client.post(change_url, data).status_code == 302
 

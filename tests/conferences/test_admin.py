@@ -4,7 +4,6 @@ agreements panel, the minutes workflow actions and the agreements register."""
 import datetime
 
 import pytest
-from django import forms
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -16,6 +15,7 @@ from django.utils.translation import gettext, override
 from conferences.enums import AgreementStatus, MinutesStatus, ParticipationRole, SessionStatus
 from conferences.models import Agreement, Challenge, Minutes, Participation, Session
 from networks.enums import Sector
+from tests.admin_forms import add_inline_row, change_form_data, post_data
 from tests.factories import (
     AgendaItemFactory,
     AgreementFactory,
@@ -148,48 +148,6 @@ def test_session_changelist_counts_registered_and_attended(staff_client, staff_u
 
 
 # Saving a session goes through the services ------------------------------------------------------
-
-
-def post_data(form):
-    """What a browser would send back for ``form`` as it was rendered."""
-    data = {}
-    for bound in form:
-        widget = bound.field.widget
-        value = bound.value()
-        if isinstance(widget, forms.MultiWidget):
-            parts = widget.decompress(value) if not isinstance(value, list) else value
-            for index, part in enumerate(parts):
-                data[f"{bound.html_name}_{index}"] = "" if part is None else str(part)
-        elif isinstance(widget, forms.CheckboxInput):
-            if value:
-                data[bound.html_name] = "on"
-        elif isinstance(bound.field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
-            data[bound.html_name] = [str(item) for item in value or []]
-        elif isinstance(value, list | tuple):
-            data[bound.html_name] = [str(item) for item in value]
-        else:
-            data[bound.html_name] = "" if value is None else str(value)
-    return data
-
-
-def change_form_data(response):
-    """The change page's form and inlines as rendered, ready to post back."""
-    data = post_data(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update(post_data(formset.management_form))
-        for form in formset.forms:
-            data.update(post_data(form))
-    return data
-
-
-def add_inline_row(data, prefix, **values):
-    """Append one new row to the inline formset ``prefix``."""
-    index = int(data[f"{prefix}-TOTAL_FORMS"])
-    data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
-    for name, value in values.items():
-        data[f"{prefix}-{index}-{name}"] = value
-    return data
 
 
 def change_url(session):
