@@ -24,6 +24,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("accounts/", include("allauth.urls")),
+    path("dashboard/", include("portal.workspace.urls")),
     path("", include("networks.urls")),
     path("practices/", include("practices.urls")),
     path("", include("conferences.urls")),

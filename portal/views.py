@@ -1,7 +1,6 @@
 """Site-wide views: home page, health probes, admin login hand-over."""
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
@@ -49,8 +48,9 @@ def readyz(request):
 
 def admin_login_redirect(request, extra_context=None):
     if request.user.is_authenticated and not request.user.is_staff:
-        # Signed in, but not IOM staff: sending them to the login page again would loop.
-        raise PermissionDenied
+        # Signed in, but not IOM staff (a coordinator): their place is the workspace; the
+        # login page again would loop.
+        return redirect("dashboard:home")
     next_url = request.GET.get(REDIRECT_FIELD_NAME) or resolve_url("admin:index")
     return redirect(f"{resolve_url('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 

@@ -1,11 +1,12 @@
 """E-mails to the submitter of a practice when a reviewer decides on it."""
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from common.mail import site_url
 
 from .enums import ReviewStatus
 
@@ -15,18 +16,6 @@ SUBJECTS = {
     ReviewStatus.ARCHIVED: _("“%(title)s” is archived"),
     ReviewStatus.WITHDRAWN: _("“%(title)s” is withdrawn"),
 }
-
-
-def site_url(path: str) -> str:
-    """An absolute link for an e-mail, where no request tells the host name.
-
-    PORTAL_BASE_URL (e.g. https://redes.example.org) wins; otherwise the first allowed host.
-    """
-    base = settings.PORTAL_BASE_URL
-    if not base:
-        host = next((h for h in settings.ALLOWED_HOSTS if h not in {"*", ""}), "localhost")
-        base = f"https://{host.lstrip('.')}"
-    return base.rstrip("/") + path
 
 
 def practice_link(practice) -> str:

@@ -44,6 +44,8 @@ DJANGO_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
+    # The widget templates for FORM_RENDERER (TemplatesSetting finds them through the app).
+    "django.forms",
 ]
 THIRD_PARTY_APPS = [
     "allauth",
@@ -83,6 +85,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
+
+# The portal's own forms: label, hint and error tied to each input (common/forms.py).
+FORM_RENDERER = "common.forms.PortalFormRenderer"
 
 TEMPLATES = [
     {
@@ -182,7 +187,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

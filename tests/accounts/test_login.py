@@ -62,14 +62,18 @@ def test_staff_signed_in_with_a_password_only_must_set_up_two_factor_first(clien
     assert response.url == "/accounts/2fa/totp/activate/?next=%2Fadmin%2F"
 
 
-def test_non_staff_user_is_kept_out_of_admin(client):
+def test_non_staff_user_opening_admin_is_sent_to_the_workspace(client):
     user = UserFactory(email="coordinador@example.org")
     client.force_login(user)
 
-    response = client.get("/admin/", follow=True)
+    response = client.get("/admin/networks/person/", follow=True)
 
-    assert response.redirect_chain == [("/admin/login/?next=/admin/", 302)]
-    assert response.status_code == 403
+    assert response.redirect_chain == [
+        ("/admin/login/?next=/admin/networks/person/", 302),
+        ("/dashboard/", 302),
+    ]
+    assert response.status_code == 200
+    assert response.resolver_match.view_name == "dashboard:home"
 
 
 def test_user_email_is_unique_regardless_of_case():
