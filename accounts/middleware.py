@@ -1,4 +1,7 @@
-"""IOM staff open the admin only with two-factor authentication (allauth MFA).
+"""Checks made on every signed-in request before the page: a password only its owner knows,
+and, for IOM staff in the admin, a second factor.
+
+IOM staff open the admin only with two-factor authentication (allauth MFA).
 
 allauth offers two-factor authentication but has no setting that requires it. Staff accounts
 hold everyone's personal data, so for any page under the admin:
@@ -57,4 +60,45 @@ class StaffTwoFactorMiddleware:
             return redirect(f"{reverse('mfa_activate_totp')}?{back}")
         if not passed_second_factor(request, user):
             return redirect(f"{reverse('mfa_reauthenticate')}?{back}")
+        return None
+
+
+class PasswordChangeRequiredMiddleware:
+    """An account flagged ``must_change_password`` (the demo's staff account, one whose
+    password staff typed) reaches no page but the password change, sign-out and static files
+    until it has chosen a new password; the flag is cleared when it does (accounts.signals)."""
+
+    #: URL names an account waiting for a new password may still open.
+    ALLOWED = frozenset({"account_change_password", "account_logout", "account_set_password"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self._detour(request) or self.get_response(request)
+
+    def _detour(self, request):
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated and user.must_change_password):
+            return None
+        match = getattr(request, "resolver_match", None) or _resolve(request.path_info)
+        if match is None or match.url_name in self.ALLOWED:
+            return None
+        if request.method == "GET":
+            messages.warning(
+                request,
+                gettext("Choose a new password of your own before you go on."),
+            )
+        return redirect(
+            f"{reverse('account_change_password')}?{urlencode({'next': request.get_full_path()})}"
+        )
+
+
+def _resolve(path):
+    """The URL match of ``path``; None for paths outside the portal's pages (static files)."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path)
+    except Resolver404:
         return None

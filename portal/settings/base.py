@@ -51,6 +51,8 @@ THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Each person sees and ends their own signed-in sessions (My account).
+    "allauth.usersessions",
     "import_export",
     "csp",
     "rules",
@@ -79,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # An account whose password others know chooses a new one first (accounts/middleware.py).
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     # Staff reach the admin only after a second factor (accounts/middleware.py).
     "accounts.middleware.StaffTwoFactorMiddleware",
 ]
@@ -205,6 +210,8 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # authenticator app, backed by recovery codes. Security keys (WebAuthn) can follow once tried.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Portal de redes y mesas transfronterizas"
+# Record each session's device and address for the list on My account.
+USERSESSIONS_TRACK_ACTIVITY = True
 
 # Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "es"
