@@ -4,7 +4,11 @@ from allauth.core import context as allauth_context
 from django.apps import apps
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.urls import translate_url
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from common.mail import language_of
 
 from .models import User
 
@@ -48,9 +52,41 @@ class AccountAdapter(DefaultAccountAdapter):
             raise self.validation_error("email_claimed")
         return email
 
+    def get_login_redirect_url(self, request) -> str:
+        """After signing in, the workspace in the account's own language (English users land
+        on /en/dashboard/). A ``next`` parameter wins: allauth asks this only without one."""
+        url = super().get_login_redirect_url(request)
+        return translate_url(url, language_of(request.user))
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's messages greet and thank "from <site name>", which without the sites
-        framework is the host name: they say the portal's name instead."""
-        site = get_current_site(allauth_context.request)
+        framework is the host name: they say the portal's name instead.
+
+        They are written in the reader's language: the page's when the signed-in person
+        writes to themselves (they read it now), else the language of the account that
+        holds the address (a password reset asked for by anyone).
+        """
+        request = allauth_context.request
+        site = get_current_site(request)
         site.name = settings.PORTAL_NAME
-        super().send_mail(template_prefix, email, {"current_site": site, **context})
+        language = self.mail_language(request, email)
+        # Its links open the pages in that language too.
+        links = {
+            key: translate_url(context[key], language)
+            for key in ("activate_url", "password_reset_url")
+            if context.get(key)
+        }
+        with translation.override(language):
+            super().send_mail(template_prefix, email, {"current_site": site, **context, **links})
+
+    def mail_language(self, request, email: str) -> str:
+        """The language of a message of allauth to ``email``."""
+        current = translation.get_language() or settings.LANGUAGE_CODE
+        owner = (
+            User.objects.filter(email__iexact=email).first()
+            or User.objects.filter(emailaddress__email__iexact=email).first()
+        )
+        user = getattr(request, "user", None)
+        if owner is None or (user is not None and user.pk == owner.pk):
+            return current
+        return language_of(owner)

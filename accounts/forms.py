@@ -1,6 +1,11 @@
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
+from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.utils.text import capfirst
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
@@ -24,3 +29,21 @@ class AddEmailForm(allauth_forms.AddEmailForm):
     def clean_email(self) -> str:
         get_adapter().clean_email_to_add(self.cleaned_data["email"].lower(), self.user)
         return super().clean_email()
+
+
+def language_choices():
+    """Each language named in itself ("Español", "English"), as a reader looks for it."""
+    return [
+        (code, capfirst(get_language_info(code)["name_local"]))
+        for code, _name in settings.LANGUAGES
+    ]
+
+
+class LanguageForm(forms.Form):
+    """My account: the language of the pages and of the e-mails the portal sends."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the portal and of its e-mails"),
+        choices=language_choices,
+        widget=forms.RadioSelect,
+    )

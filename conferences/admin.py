@@ -14,13 +14,11 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export.formats.base_formats import XLSX
 
 from networks import access
 from networks.admin_access import ServiceAdmin, argument_name, describe
@@ -49,7 +47,7 @@ from .models import (
     Participation,
     Session,
 )
-from .resources import attendance_csv, attendance_filename, attendance_xlsx
+from .resources import attendance_download
 from .services import (
     agenda_item_delete,
     agenda_item_save,
@@ -367,22 +365,7 @@ class SessionAdmin(ServiceAdmin, admin.ModelAdmin):
         session = self._session_or_404(request, object_id)
         if not self._may_export(request, session):
             raise PermissionDenied
-        file_format = request.GET.get("format", "xlsx")
-        if file_format == "csv":
-            response = StreamingHttpResponse(
-                attendance_csv(session), content_type="text/csv; charset=utf-8"
-            )
-            filename = attendance_filename(session, "csv")
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
-        if file_format == "xlsx":
-            return FileResponse(
-                attendance_xlsx(session),
-                as_attachment=True,
-                filename=attendance_filename(session, "xlsx"),
-                content_type=XLSX.CONTENT_TYPE,
-            )
-        raise Http404
+        return attendance_download(session, request.GET.get("format", "xlsx"))
 
     def attendance_import_view(self, request, object_id):
         session = self._session_or_404(request, object_id)

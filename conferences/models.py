@@ -477,3 +477,33 @@ class Challenge(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+
+class OverdueNotice(models.Model):
+    """That the coordinators were told an agreement is overdue, for one due date.
+
+    The daily ``notify_overdue_agreements`` command writes one per agreement and due date it
+    reported, and reports only agreements without one: run twice, it sends nothing new; a new
+    due date that passes in turn is reported again.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="overdue_notices",
+        verbose_name=_("agreement"),
+    )
+    due_date = models.DateField(_("due date"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("overdue notice")
+        verbose_name_plural = _("overdue notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "due_date"], name="overdue_notice_once_per_due_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} ({self.due_date})"

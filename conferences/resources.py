@@ -20,16 +20,11 @@ Exports read the participations with one query, in chunks (``iterator()``), and 
 as they come, so memory stays bounded whatever the size of the session.
 """
 
-import csv
-import io
-import tempfile
-
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, XLSX
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from common.spreadsheets.files import download
 from common.spreadsheets.resources import RegistryResource, column
 from common.spreadsheets.widgets import ChoicesWidget, YesNoWidget
 from networks.enums import Sector, Sex
@@ -191,37 +186,15 @@ def attendance_filename(session: Session, file_format: str) -> str:
     return f"attendance-{session.slug}.{file_format}"
 
 
-def _text_cell(value):
-    return "" if value is None else value
-
-
-def attendance_csv(session: Session):
-    """The sheet as CSV lines, produced as the rows are read (for a streaming response)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff".encode()  # so spreadsheet programs read the accents right
-    for row in AttendanceResource(session=session).rows():
-        writer.writerow([_text_cell(value) for value in row])
-        yield buffer.getvalue().encode("utf-8")
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def attendance_xlsx(session: Session):
-    """The sheet as an XLSX file in a temporary file, written row by row (write-only mode)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Attendance")[:31])
-    for row in AttendanceResource(session=session).rows():
-        sheet.append(
-            [
-                ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-                for value in row
-            ]
-        )
-    output = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
-    workbook.save(output)
-    output.seek(0)
-    return output
+def attendance_download(session: Session, file_format: str):
+    """The attendance sheet of ``session`` as a CSV or XLSX download (404 for another
+    format): the admin's and the workspace's, the same file."""
+    return download(
+        AttendanceResource(session=session).rows(),
+        file_format=file_format,
+        filename=attendance_filename(session, file_format),
+        sheet_title=_("Attendance"),
+    )
 
 
 def read_attendance_sheet(content: bytes, file_format: str):

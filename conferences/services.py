@@ -9,20 +9,37 @@ rules that span rows or follow a workflow.
 """
 
 import datetime
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, QuerySet
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.audit import account_of, write_service
+from common.audit import account_of, bulk_update_audited, write_service
+from common.caching import forget_public_pages
 from common.slugs import unique_slug
 from networks import access
 from networks.models import Membership, Network, Person
 
-from .enums import MinutesStatus, SessionStatus
-from .models import AgendaItem, Agreement, Challenge, Minutes, Participation, Session
+from . import notifications
+from .enums import MinutesStatus, ParticipationRole, SessionStatus
+from .models import (
+    AgendaItem,
+    Agreement,
+    Challenge,
+    Minutes,
+    OverdueNotice,
+    Participation,
+    Session,
+)
+
+logger = logging.getLogger(__name__)
 
 # A change to any of these reaches people's calendars: the iCalendar SEQUENCE must grow.
 SCHEDULE_FIELDS = ("start", "end", "venue", "municipality_id", "modality", "status")
@@ -75,6 +92,29 @@ def session_save(*, session: Session, networks, practices=None, actor) -> Sessio
     session.networks.set(networks)
     if practices is not None:
         session.practices.set(practices)
+    return session
+
+
+@write_service
+def session_duplicate(*, source: Session, session: Session, networks, actor) -> Session:
+    """Save ``session`` (new: its own date, title, place…) as a copy of ``source``: the
+    same networks unless ``networks`` says otherwise, and a copy of its agenda."""
+    access.require(actor, "view", source)
+    if not session._state.adding:
+        raise ValueError("session_duplicate() makes a new session")
+    session = session_save(session=session, networks=networks, actor=actor)
+    for item in source.agenda_items.order_by("position", "pk"):
+        agenda_item_save(
+            agenda_item=AgendaItem(
+                session=session,
+                position=item.position,
+                title=item.title,
+                duration_minutes=item.duration_minutes,
+                presenter_institution_id=item.presenter_institution_id,
+                presenter_id=item.presenter_id,
+            ),
+            actor=actor,
+        )
     return session
 
 
@@ -193,6 +233,57 @@ def participation_save(*, participation: Participation, actor) -> Participation:
 
 
 @write_service
+def participations_register(
+    *, session: Session, people: Iterable[Person], role: str = ParticipationRole.PARTICIPANT, actor
+) -> list[Participation]:
+    """Register several people at once (each with their snapshot): all of them or none."""
+    return [
+        participation_register(session=session, person=person, role=role, actor=actor)
+        for person in people
+    ]
+
+
+@write_service
+def session_record_attendance(*, session: Session, attended: Iterable[int], actor) -> int:
+    """Record who came to ``session`` in one write: the participations whose ids are in
+    ``attended`` came, every other participation of the session did not.
+
+    Refused as a whole, nothing recorded, when an id is not a participation of this session
+    (a person who is not registered) or when anyone is marked present at a cancelled
+    session. The number of queries does not grow with the number of participants (one bulk
+    update and its versions in the audit trail); returns how many participations changed.
+    """
+    access.require(
+        actor,
+        "change",
+        Participation(session=session),
+        message=gettext("You may not record the attendance of this session."),
+    )
+    attended = set(attended)
+    participations = list(
+        Participation.objects.select_for_update().filter(session=session).only("pk", "attended")
+    )
+    if attended - {participation.pk for participation in participations}:
+        raise ValidationError(
+            _("Only people registered for this session can be marked present."),
+            code="not_registered",
+        )
+    if attended and session.status == SessionStatus.CANCELLED:
+        raise ValidationError(_("Nobody can attend a cancelled session."), code="cancelled")
+    changed = []
+    for participation in participations:
+        came = participation.pk in attended
+        if participation.attended != came:
+            participation.attended = came
+            changed.append(participation)
+    if changed:
+        bulk_update_audited(changed, Participation, ["attended"])
+        # Bulk writes send no model signals: the public figures count attendance.
+        forget_public_pages()
+    return len(changed)
+
+
+@write_service
 def participation_set_attendance(
     *, participation: Participation, attended: bool, actor
 ) -> Participation:
@@ -260,6 +351,11 @@ def minutes_circulate(*, minutes: Minutes, actor) -> Minutes:
     minutes.circulated_at = timezone.now()
     minutes.full_clean()
     minutes.save(update_fields=["status", "circulated_at"])
+    # After commit: no e-mail about minutes whose circulation was rolled back; a mail server
+    # failure is logged (robust) instead of undoing it.
+    transaction.on_commit(
+        partial(notifications.send_minutes_circulated, minutes_pk=minutes.pk), robust=True
+    )
     return minutes
 
 
@@ -299,6 +395,49 @@ def minutes_publish_summary(*, minutes: Minutes, actor) -> Minutes:
     minutes.published_at = timezone.now()
     minutes.full_clean()
     minutes.save(update_fields=["status", "published_at"])
+    return minutes
+
+
+#: The audit trail keeps a reason of at most this length (django-simple-history's column).
+REOPEN_REASON_MAX_LENGTH = 100
+
+
+@write_service
+def minutes_reopen(*, minutes: Minutes, reason: str, actor) -> Minutes:
+    """Approved (or published) -> draft again, so that the text can be corrected.
+
+    The only way an approved text changes. The reason is recorded in the audit trail with
+    the actor (the version's change reason); a published summary leaves the public site
+    until the minutes are approved and published again.
+    """
+    access.require(actor, "change", minutes)
+    if minutes.status not in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
+        raise ValidationError(
+            _("Only approved minutes can be reopened; these are “%(status)s”."),
+            code="illegal_transition",
+            params={"status": minutes.get_status_display()},
+        )
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why the minutes are reopened.")}, code="no_reason")
+    if len(reason) > REOPEN_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("Keep the reason under %(limit)d characters.")
+                % {"limit": REOPEN_REASON_MAX_LENGTH}
+            },
+            code="reason_too_long",
+        )
+    minutes.status = MinutesStatus.DRAFT
+    minutes.circulated_at = None
+    minutes.approved_by = None
+    minutes.approved_at = None
+    minutes.published_at = None
+    minutes._change_reason = reason  # django-simple-history records it on this version
+    minutes.full_clean()
+    minutes.save(
+        update_fields=["status", "circulated_at", "approved_by", "approved_at", "published_at"]
+    )
     return minutes
 
 
@@ -344,6 +483,23 @@ def agreement_update(
     """Change the status and append a dated follow-up note."""
     agreement.status = status
     return agreement_save(agreement=agreement, actor=actor, follow_up_note=follow_up_note)
+
+
+def follow_up_notes(agreement: Agreement) -> list[tuple[datetime.date | None, str]]:
+    """The dated follow-up notes of ``agreement``, newest first, as ``agreement_save`` writes
+    them (one ``YYYY-MM-DD: note`` line each; a line without a date keeps ``None``)."""
+    notes = []
+    for line in agreement.follow_up.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        day, separator, text = line.partition(": ")
+        try:
+            notes.append((datetime.date.fromisoformat(day), text) if separator else (None, line))
+        except ValueError:
+            notes.append((None, line))
+    notes.reverse()
+    return notes
 
 
 @write_service
@@ -410,3 +566,81 @@ def pending_agreements_before(session: Session) -> QuerySet:
         .select_related("session", "responsible_institution", "responsible_person")
         .order_by(F("due_date").asc(nulls_last=True), "session__start", "pk")
     )
+
+
+# Overdue agreements -------------------------------------------------------------------------
+
+
+def agreements_to_report_overdue(today: datetime.date | None = None) -> QuerySet:
+    """Overdue agreements whose coordinators have not been told for their current due date."""
+    told = OverdueNotice.objects.filter(agreement=OuterRef("pk"), due_date=OuterRef("due_date"))
+    return (
+        Agreement.objects.overdue(today)
+        .exclude(Exists(told))
+        .select_related("session", "responsible_institution", "responsible_person")
+        .order_by("due_date", "pk")
+    )
+
+
+@write_service
+def overdue_notices_record(*, agreements: Iterable[Agreement], actor) -> None:
+    """Record that the coordinators were told about ``agreements`` for their due dates."""
+    agreements = list(agreements)
+    for agreement in agreements:
+        access.require(actor, "change", agreement)
+    OverdueNotice.objects.bulk_create(
+        [
+            OverdueNotice(agreement=agreement, due_date=agreement.due_date)
+            for agreement in agreements
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@dataclass
+class OverdueReport:
+    """What ``agreements_notify_overdue`` did (or would do, on a dry run)."""
+
+    agreements: list = field(default_factory=list)
+    recipients: list = field(default_factory=list)
+    sent: int = 0
+    failed: int = 0
+    without_recipient: list = field(default_factory=list)
+
+
+def agreements_notify_overdue(
+    *, actor, today: datetime.date | None = None, dry_run: bool = False
+) -> OverdueReport:
+    """E-mail the coordinators of the sessions' networks about agreements newly overdue.
+
+    One message per coordinator with an active account (in their language) listing their
+    agreements; each agreement is reported once per due date (``OverdueNotice``), so a second
+    run the same day sends nothing. An agreement whose networks have no coordinator with an
+    account is not recorded: it is reported once someone can read it. Nothing is sent or
+    recorded on a dry run.
+    """
+    agreements = list(agreements_to_report_overdue(today))
+    digests = notifications.overdue_digests(agreements, today=today)
+    told = {item.agreement.pk for items in digests.values() for item in items}
+    report = OverdueReport(
+        agreements=[agreement for agreement in agreements if agreement.pk in told],
+        recipients=list(digests),
+        without_recipient=[agreement for agreement in agreements if agreement.pk not in told],
+    )
+    if dry_run:
+        return report
+    unsent = set()
+    for user, items in digests.items():
+        try:
+            notifications.send_overdue_digest(user=user, agreements=items)
+        except Exception:  # a mail server failure: the others still go, these go tomorrow
+            logger.exception("Overdue agreements: the message to user %s failed", user.pk)
+            unsent |= {item.agreement.pk for item in items}
+            report.failed += 1
+        else:
+            report.sent += 1
+    overdue_notices_record(
+        agreements=[agreement for agreement in report.agreements if agreement.pk not in unsent],
+        actor=actor,
+    )
+    return report

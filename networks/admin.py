@@ -13,20 +13,22 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.results import RowResult
 
-from . import access
+from . import access, invitations
 from .admin_access import ServiceAdmin, describe
-from .forms import NetworkAdminForm
+from .forms import MembershipAdminForm, NetworkAdminForm
 from .models import (
     BorderCrossing,
     Country,
     Department,
     Institution,
+    Invitation,
+    InvitationStatus,
     Membership,
     Municipality,
     Network,
@@ -264,6 +266,7 @@ class InstitutionAdmin(RegistryImportExportAdmin):
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipAdminForm
     extra = 0
     fields = ["network", "person", "institution", "role", "start_date", "end_date"]
     autocomplete_fields = ["network", "person", "institution"]
@@ -314,7 +317,14 @@ class PersonAdmin(RegistryImportExportAdmin):
             )
         )
 
-    actions = ["erase_history"]
+    actions = ["invite", "erase_history"]
+
+    def has_invite_permission(self, request):
+        return access.staff_may(request.user, "add", Invitation)
+
+    @admin.action(description=_("Invite to the portal"), permissions=["invite"])
+    def invite(self, request, queryset):
+        invite_people(request, [(person, None) for person in queryset])
 
     @admin.action(
         description=_("Erase their personal data from the history"), permissions=["delete"]
@@ -425,6 +435,7 @@ class OpenMembershipFilter(admin.SimpleListFilter):
 @admin.register(Membership)
 class MembershipAdmin(RegistryImportExportAdmin):
     resource_classes = [MembershipResource]
+    form = MembershipAdminForm
     save_service, delete_service = membership_save, membership_delete
     list_display = ["person", "network", "institution", "role", "start_date", "end_date"]
     list_filter = [OpenMembershipFilter, "role", "network__kind", "network"]
@@ -438,7 +449,18 @@ class MembershipAdmin(RegistryImportExportAdmin):
     ]
     autocomplete_fields = ["person", "network", "institution"]
     date_hierarchy = "start_date"
-    actions = ["end_today"]
+    actions = ["end_today", "invite"]
+
+    def has_invite_permission(self, request):
+        return access.staff_may(request.user, "add", Invitation)
+
+    @admin.action(description=_("Invite to the portal"), permissions=["invite"])
+    def invite(self, request, queryset):
+        """Each person once, for the network of the first of their selected seats."""
+        chosen = {}
+        for membership in queryset.select_related("person", "network").order_by("pk"):
+            chosen.setdefault(membership.person_id, (membership.person, membership.network))
+        invite_people(request, list(chosen.values()))
 
     @admin.action(description=_("End selected memberships today"), permissions=["change"])
     def end_today(self, request, queryset):
@@ -465,3 +487,184 @@ class MembershipAdmin(RegistryImportExportAdmin):
             messages.error(request, gettext("Not ended: %(problem)s") % {"problem": problem})
         if not ended and not refused:
             messages.warning(request, gettext("The selected memberships had already ended."))
+
+
+# Invitations to the portal -----------------------------------------------------------------
+
+
+def invite_people(request, people) -> None:
+    """Invite each ``(person, network)`` through the service and report what happened to whom:
+    sent, linked to an existing account, no e-mail, already an account, refused."""
+    outcomes = {"sent": [], "linked": [], invitations.NO_EMAIL: [], invitations.HAS_ACCOUNT: []}
+    refused = []
+    for person, network in people:
+        try:
+            invitation = invitations.invitation_send(
+                person=person, network=network, actor=request.user
+            )
+        except ValidationError as error:
+            if error.code in outcomes:
+                outcomes[error.code].append(str(person))
+            else:
+                refused.append(describe(error))
+        except PermissionDenied as error:
+            refused.append(f"{person}: {describe(error)}")
+        except OSError:  # the mail server refused or was unreachable: nothing was written
+            refused.append(
+                gettext("%(person)s: the e-mail could not be sent; try again later.")
+                % {"person": person}
+            )
+        else:
+            outcomes["linked" if invitation.linked_existing_account else "sent"].append(str(person))
+    reports = [
+        (messages.SUCCESS, "sent", gettext("Invitation sent to: %(people)s")),
+        (
+            messages.SUCCESS,
+            "linked",
+            gettext("Linked to their existing account (and told so): %(people)s"),
+        ),
+        (messages.WARNING, invitations.NO_EMAIL, gettext("No e-mail address: %(people)s")),
+        (
+            messages.INFO,
+            invitations.HAS_ACCOUNT,
+            gettext("Already have an account: %(people)s"),
+        ),
+    ]
+    for level, key, text in reports:
+        if outcomes[key]:
+            messages.add_message(request, level, text % {"people": ", ".join(outcomes[key])})
+    for problem in refused:
+        messages.error(request, gettext("Not invited: %(problem)s") % {"problem": problem})
+
+
+class InvitationStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return InvitationStatus.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        filters = {
+            InvitationStatus.PENDING: Q(
+                accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+            ),
+            InvitationStatus.EXPIRED: Q(
+                accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
+            ),
+            InvitationStatus.ACCEPTED: Q(accepted_at__isnull=False, revoked_at__isnull=True),
+            InvitationStatus.REVOKED: Q(revoked_at__isnull=False),
+        }
+        condition = filters.get(self.value())
+        return queryset if condition is None else queryset.filter(condition)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ServiceAdmin):
+    """Read only: invitations are made from a person or a membership ("Invite to the portal")
+    and changed by the actions here, each through ``networks.invitations``."""
+
+    list_display = [
+        "person",
+        "email",
+        "network",
+        "status_display",
+        "expires_at",
+        "sent_count",
+        "created_by",
+    ]
+    list_filter = [InvitationStatusFilter, "network"]
+    list_select_related = ["person", "network", "created_by"]
+    search_fields = ["person__first_name", "person__last_name", "email"]
+    date_hierarchy = "created_at"
+    fields = [
+        "person",
+        "email",
+        "network",
+        "language",
+        "status_display",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "sent_at",
+        "sent_count",
+        "accepted_at",
+        "accepted_user",
+        "linked_existing_account",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+    actions = ["resend", "regenerate", "revoke"]
+
+    @admin.display(description=_("status"))
+    def status_display(self, invitation):
+        return invitation.get_status_display()
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The actions need the change permission; a record's own page only shows it.
+        return obj is None and super().has_change_permission(request)
+
+    def _each(self, request, queryset, service, done_message):
+        done = []
+        for invitation in queryset.select_related("person", "network"):
+            try:
+                done.append(service(invitation=invitation, actor=request.user))
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(
+                    request,
+                    gettext("Not done: %(invitation)s: %(problem)s")
+                    % {"invitation": invitation, "problem": describe(error)},
+                )
+            except OSError:
+                messages.error(
+                    request,
+                    gettext("Not sent: %(invitation)s: the e-mail could not be sent.")
+                    % {"invitation": invitation},
+                )
+        if done:
+            messages.success(
+                request, done_message % {"people": ", ".join(str(i.person) for i in done)}
+            )
+        return done
+
+    @admin.action(description=_("Send again (new link, valid again)"), permissions=["change"])
+    def resend(self, request, queryset):
+        self._each(
+            request, queryset, invitations.invitation_resend, gettext("Sent again to: %(people)s")
+        )
+
+    @admin.action(
+        description=_("Make a new link to copy (no e-mail is sent)"), permissions=["change"]
+    )
+    def regenerate(self, request, queryset):
+        done = self._each(
+            request,
+            queryset,
+            invitations.invitation_regenerate,
+            gettext("New links made for: %(people)s. The earlier links no longer work."),
+        )
+        for invitation in done:
+            # The key is stored hashed: this message is the only place the link appears.
+            messages.info(
+                request,
+                gettext(
+                    "Link for %(person)s (%(email)s), valid until %(date)s, shown only now: "
+                    "%(link)s"
+                )
+                % {
+                    "person": invitation.person,
+                    "email": invitation.email,
+                    "date": formats.date_format(
+                        timezone.localtime(invitation.expires_at), "DATETIME_FORMAT"
+                    ),
+                    "link": invitation.link,
+                },
+            )
+
+    @admin.action(description=_("Revoke (the link stops working)"), permissions=["change"])
+    def revoke(self, request, queryset):
+        self._each(request, queryset, invitations.invitation_revoke, gettext("Revoked: %(people)s"))

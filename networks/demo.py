@@ -14,11 +14,12 @@ import csv
 import datetime
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import User
@@ -528,6 +529,10 @@ class DemoLoadResult:
     counts: dict[str, int]
     staff_user: User
     staff_password: str | None  # set only when the account was created by this run
+    # (network name, sign-in e-mail) of each network's coordinator account.
+    coordinator_accounts: list[tuple[str, str]] = field(default_factory=list)
+    # The one password of the coordinator accounts created by this run (None: none created).
+    coordinator_password: str | None = None
 
 
 @transaction.atomic
@@ -540,7 +545,14 @@ def demo_load(*, csv_path: Path = BORDER_MUNICIPALITIES_CSV) -> DemoLoadResult:
     people_load()
     networks_load(programme=programme)
     staff_user, password = demo_staff_account_ensure()
-    return DemoLoadResult(counts=demo_counts(), staff_user=staff_user, staff_password=password)
+    coordinators, coordinator_password = demo_coordinator_accounts_ensure()
+    return DemoLoadResult(
+        counts=demo_counts(),
+        staff_user=staff_user,
+        staff_password=password,
+        coordinator_accounts=coordinators,
+        coordinator_password=coordinator_password,
+    )
 
 
 def demo_counts() -> dict[str, int]:
@@ -733,9 +745,51 @@ def demo_staff_account_ensure() -> tuple[User, str | None]:
     if user is not None:
         return user, None
     password = secrets.token_urlsafe(12)
+    # Its password is printed on the terminal: the first sign-in asks for one of the owner's
+    # own (accounts.middleware), and the admin then asks for an authenticator app.
     user = User.objects.create_superuser(
-        email=STAFF_EMAIL, password=password, name="Personal OIM (demo)"
+        email=STAFF_EMAIL,
+        password=password,
+        name="Personal OIM (demo)",
+        must_change_password=True,
     )
     # Sign-in requires a verified address; this one is ours, not a visitor's.
     EmailAddress.objects.create(user=user, email=STAFF_EMAIL, verified=True, primary=True)
     return user, password
+
+
+def demo_coordinators() -> list[tuple[str, str]]:
+    """(network name, e-mail) of the person holding each demo network's open coordinator seat."""
+    return [
+        (data.name, seat.email)
+        for data in NETWORKS
+        for seat in data.seats
+        if seat.role == _COORDINATOR and seat.end is None
+    ]
+
+
+def demo_coordinator_accounts_ensure() -> tuple[list[tuple[str, str]], str | None]:
+    """An account for the coordinator of each demo network, linked to their person, so one
+    can sign in as a coordinator and see the workspace. Returns the accounts and their one
+    password, when this call created any (existing accounts are left as they are)."""
+    password = secrets.token_urlsafe(12)
+    hashed = None  # hashed once for all: the hasher is slow on purpose
+    created = False
+    accounts = []
+    people = {
+        p.email: p for p in Person.objects.filter(email__in=[e for _n, e in demo_coordinators()])
+    }
+    for network_name, email in demo_coordinators():
+        person = people[email]
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            hashed = hashed or make_password(password)
+            user = User.objects.create(email=email, name=person.full_name, password=hashed)
+            # An address of the demo's own, verified as sign-in requires.
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            created = True
+        if person.user_id is None and not Person.objects.filter(user=user).exists():
+            person.user = user
+            person_save(person=person, actor=SYSTEM)
+        accounts.append((network_name, user.email))
+    return accounts, password if created else None

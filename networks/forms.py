@@ -3,7 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import Municipality, Network, validate_network_municipalities
+from .models import Membership, Municipality, Network, validate_network_municipalities
+from .services import check_coordinator_kept
 
 
 class NetworkAdminForm(forms.ModelForm):
@@ -38,3 +39,21 @@ class NetworkAdminForm(forms.ModelForm):
             except ValidationError as error:
                 self.add_error(None, error)
         return cleaned_data
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """A seat, refused as a form error when saving it would leave its network with no open
+    coordinator (the rule of ``networks.services``, which the save checks again)."""
+
+    class Meta:
+        model = Membership
+        fields = ["network", "person", "institution", "role", "start_date", "end_date"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or self.instance._state.adding:
+            return
+        try:
+            check_coordinator_kept(self.instance)
+        except ValidationError as error:
+            self.add_error(None, error)

@@ -590,3 +590,122 @@ class Membership(models.Model):
             raise ValidationError(
                 _("This period overlaps another membership of the same person in this network.")
             )
+
+
+# Invitations to the portal ------------------------------------------------------------------
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be accepted")
+    EXPIRED = "expired", _("Expired")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+
+
+class InvitationQuerySet(AccessQuerySet):
+    # Staff by permission; a coordinator sees and sends the invitations of their networks.
+    access_scope = Scope(network="network", coordinators=frozenset({"view", "add"}))
+
+    def open(self):
+        """Neither accepted nor revoked (pending, or expired and waiting for a new link)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def pending(self, *, now=None):
+        return self.open().filter(expires_at__gt=now or timezone.now())
+
+
+class Invitation(models.Model):
+    """An invitation to open an account on the portal, mailed to a person of the registry.
+
+    The link carries a random key; only its SHA-256 is stored (like a password-reset token),
+    so the raw key exists in the e-mail alone and, for copying, on the page of the staff
+    member who made it. The link works once, until ``expires_at``. Writes go through
+    ``networks.invitations``.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("person")
+    )
+    email = models.EmailField(_("sent to"))
+    network = models.ForeignKey(
+        Network,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("network"),
+        help_text=_("The network the invitation was sent for."),
+    )
+    key_hash = models.CharField(_("key (SHA-256)"), max_length=64, unique=True, editable=False)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("link valid until"))
+    sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    sent_count = models.PositiveSmallIntegerField(_("times sent"), default=0)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    linked_existing_account = models.BooleanField(
+        _("linked an existing account"),
+        default=False,
+        help_text=_("The address had an account already: linked, no link sent."),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    #: The link with its raw key, set by the service that made it (never stored).
+    link = None
+
+    objects = InvitationQuerySet.as_manager()
+    # Out of the trail: dead keys, and the address (personal data, which
+    # person_history_erase would otherwise have to find here too; the person is named).
+    history = audited(excluded_fields=["key_hash", "email"])
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_person",
+                violation_error_message=_("This person already has an open invitation."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} <{self.email}>"
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    def get_status_display(self) -> str:
+        return InvitationStatus(self.status).label
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted nor revoked: a new link can still be sent."""
+        return self.accepted_at is None and self.revoked_at is None

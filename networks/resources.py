@@ -12,12 +12,16 @@ institutions in batches, so a file of 10 000 members takes seconds.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from import_export import widgets
+from import_export.formats.base_formats import CSV, XLSX
 
 from common.slugs import municipality_slug
 from common.spreadsheets.resources import RegistryResource, _errors_of, column
-from common.spreadsheets.widgets import ChoicesWidget, FlexibleDateWidget, YesNoWidget
+from common.spreadsheets.widgets import ChoicesWidget, FlexibleDateWidget, YesNoWidget, cell_text
+from common.text import fold
 
 from .enums import ConsentBasis, MembershipRole, NetworkKind, NetworkStatus, Sector, Sex
 from .models import (
@@ -33,6 +37,7 @@ from .services import (
     membership_save,
     network_defaults,
     network_save,
+    person_find_or_create,
     records_save_many,
 )
 from .widgets import (
@@ -322,3 +327,225 @@ class MembershipResource(RegistryResource):
 
     def save_record(self, instance, is_create):
         membership_save(membership=instance, actor=self.actor)
+
+
+# The members spreadsheet of one network (the coordinators' workspace) -------------------------
+
+
+class LabelChoicesWidget(ChoicesWidget):
+    """A choice exported as its label in the reader's language (read back in any language)."""
+
+    def render(self, value, obj=None, **kwargs):
+        if not value:
+            return ""
+        return str(dict(self.choices.choices).get(value, value))
+
+
+class MemberWidget(PersonWidget):
+    """The person of a members row, by e-mail (any case); ``None`` for an address the
+    registry does not have yet: the row then adds the person (``NetworkMembersResource``)."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            return None
+
+
+#: The columns of the members spreadsheet, each headed by its field's name in the reader's
+#: language; a file read back may head them in Spanish, English or as these names.
+MEMBER_COLUMNS = {
+    "first_name": (Person, "first_name"),
+    "last_name": (Person, "last_name"),
+    "sex": (Person, "sex"),
+    "email": (Person, "email"),
+    "phone": (Person, "phone"),
+    "position": (Person, "position"),
+    "institution": (Membership, "institution"),
+    "role": (Membership, "role"),
+    "start_date": (Membership, "start_date"),
+    "end_date": (Membership, "end_date"),
+    "network": (Membership, "network"),
+}
+#: The person's columns a row uses when it adds someone new to the registry.
+NEW_PERSON_COLUMNS = ("first_name", "last_name", "sex", "phone", "position")
+
+
+def member_column_label(name) -> str:
+    model, field = MEMBER_COLUMNS[name]
+    return capfirst(str(model._meta.get_field(field).verbose_name))
+
+
+class NetworkMembersResource(MembershipResource):
+    """The members of one network, one row per seat, as a coordinator reads and writes them.
+
+    The seats' columns and rules are those of ``MembershipResource`` (the staff import: a
+    row is matched to a seat by person, network and start date; one open seat per person;
+    periods that do not overlap; ``membership_save`` for each row, in the importer's name,
+    with the last-coordinator rule), plus:
+
+    - ``network`` may be left out or empty (this network); a row naming another network is
+      an error of that row, and the file writes nothing;
+    - ``email`` finds the person in any case. A person the registry does not have is added
+      from the row's ``first_name``, ``last_name``, ``sex``, ``phone`` and ``position`` (and
+      ``institution`` as their current one); people already in the registry keep their data
+      as it is (whoever uploads may not even see it: they may sit in other networks only).
+    - Columns are headed by their names in Spanish or English (what the download writes)
+      or by the stable names above; ``sex`` and ``role`` export as labels.
+    """
+
+    first_name = column("first_name", attribute="person__first_name", readonly=True)
+    last_name = column("last_name", attribute="person__last_name", readonly=True)
+    sex = column("sex", LabelChoicesWidget(Sex), attribute="person__sex", readonly=True)
+    email = column("email", MemberWidget(), attribute="person")
+    phone = column("phone", attribute="person__phone", readonly=True)
+    position = column("position", attribute="person__position", readonly=True)
+    role = column(
+        "role", LabelChoicesWidget(MembershipRole, allow_blank=True), default=MembershipRole.MEMBER
+    )
+
+    class Meta(MembershipResource.Meta):
+        name = "members"
+        fields = tuple(MEMBER_COLUMNS)
+        import_id_fields = ("email", "network", "start_date")
+
+    def __init__(self, *, network: Network, **kwargs):
+        super().__init__(**kwargs)
+        self.network = network
+        #: Row numbers of the rows that add a person to the registry (for the preview).
+        self.new_person_rows = set()
+        self._new_people = {}
+
+    def get_queryset(self):
+        return Membership.objects.filter(network=self.network)
+
+    def init_instance(self, row=None):
+        return Membership(network=self.network)
+
+    # Export -------------------------------------------------------------------------------
+
+    def get_export_headers(self, selected_fields=None):
+        return [member_column_label(field.column_name) for field in self.get_export_fields()]
+
+    def rows(self, queryset):
+        """The header, then one row per seat of ``queryset``, read in chunks."""
+        yield self.get_export_headers()
+        for membership in self.iter_queryset(self.filter_export(queryset)):
+            yield self.export_resource(membership)
+
+    # Import -------------------------------------------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        self.new_person_rows = set()
+        self._new_people = {}
+        dataset.headers = self._column_names(dataset.headers or [])
+        self._fill_network(dataset)
+        super().before_import(dataset, **kwargs)
+
+    @staticmethod
+    def _column_names(headers):
+        """Headers read as column names, whatever the language they are written in."""
+        accepted = {}
+        for name in MEMBER_COLUMNS:
+            accepted[fold(name)] = accepted[fold(name.replace("_", " "))] = name
+            for language in ("es", "en"):
+                with override(language):
+                    accepted.setdefault(fold(member_column_label(name)), name)
+        return [accepted.get(fold(header or ""), str(header or "").strip()) for header in headers]
+
+    def _fill_network(self, dataset):
+        # An empty or missing network is this one (before the keys are read).
+        if "network" in dataset.headers:
+            values = [
+                value if cell_text(value) else self.network.slug for value in dataset["network"]
+            ]
+            del dataset["network"]
+        else:
+            values = [self.network.slug] * len(dataset)
+        if len(dataset):
+            dataset.append_col(values, header="network")
+        else:
+            dataset.headers = [*dataset.headers, "network"]
+
+    def complete_instance(self, instance, row, errors):
+        if "network" not in errors and instance.network_id != self.network.pk:
+            errors["network"] = [
+                _("This file is for “%(network)s” only: a row cannot name another network.")
+                % {"network": self.network}
+            ]
+        if instance.person_id is None and "person" not in errors:
+            self._add_person(instance, row, errors)
+        super().complete_instance(instance, row, errors)
+
+    def _add_person(self, instance, row, errors):
+        email = cell_text(row.get("email")).lower()
+        if not email:
+            errors["email"] = [_("Every row needs the person's e-mail address.")]
+            return
+        if email in self._new_people:  # added by an earlier row of this file
+            instance.person = self._new_people[email]
+            return
+        data = {name: cell_text(row.get(name)) for name in NEW_PERSON_COLUMNS}
+        try:
+            data["sex"] = self.fields["sex"].widget.clean(row.get("sex"))
+        except ValueError as error:
+            errors["sex"] = [str(error)]
+            data["sex"] = ""
+        person = Person(email=email, institution=instance.institution, **data)
+        try:
+            person.full_clean(
+                exclude=[name for name in errors if name in NEW_PERSON_COLUMNS],
+                validate_unique=False,  # the e-mail is new: the widget found nobody
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            _errors_of(error, errors)
+        if errors:
+            return
+        person, _created = person_find_or_create(
+            email=email, defaults={**data, "institution": instance.institution}, actor=self.actor
+        )
+        self._new_people[email] = instance.person = person
+        self.new_person_rows.add(self._row_number)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if errors and instance.person_id is None:
+            # No person could be added: the row's errors say why, not "cannot be null".
+            errors.setdefault("person", [])
+        # Errors of the seat's person are the e-mail column's.
+        try:
+            super().validate_instance(instance, errors, validate_unique)
+        except ValidationError as error:
+            renamed = {}
+            for key, messages in error.update_error_dict({}).items():
+                target = renamed.setdefault("email" if key == "person" else key, [])
+                target.extend(message for message in messages if message not in target)
+            raise ValidationError(renamed) from None
+
+
+def read_members_sheet(content: bytes, file_format: str):
+    """A ``tablib.Dataset`` from an uploaded members file; ``ValueError`` if unreadable.
+
+    CSV in UTF-8 (with or without the byte-order mark) or, as older spreadsheet programs
+    save it, Windows-1252."""
+    try:
+        if file_format == "csv":
+            try:
+                text = content.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = content.decode("cp1252")
+            return CSV().create_dataset(text)
+        return XLSX().create_dataset(content)
+    except Exception as error:  # a wrong or damaged file: many libraries, many exceptions
+        raise ValueError(
+            _("The file could not be read as %(format)s.") % {"format": file_format.upper()}
+        ) from error
+
+
+def members_import(*, network: Network, dataset, dry_run: bool, actor):
+    """Import a members file into ``network``: all rows or none (``NetworkMembersResource``).
+
+    Returns ``(resource, result)``; the resource tells which rows add a person."""
+    resource = NetworkMembersResource(network=network, actor=actor)
+    return resource, resource.import_data(dataset, dry_run=dry_run)

@@ -9,13 +9,15 @@ transaction, recording the actor in the audit trail (``common.audit``).
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.functions import Lower
 from django.utils.translation import gettext
 
 from common.audit import bulk_create_audited, bulk_update_audited, write_service
 from common.slugs import unique_slug
 
 from . import access
+from .enums import NetworkStatus
 from .models import (
     Institution,
     Membership,
@@ -96,6 +98,31 @@ def person_delete(*, person: Person, actor) -> None:
     person.delete()
 
 
+def person_with_email(email: str) -> Person | None:
+    """The person whose e-mail is ``email`` in any case (``None`` for none, or no address)."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    return Person.objects.alias(email_key=Lower("email")).filter(email_key=email).first()
+
+
+@write_service
+def person_find_or_create(*, email: str, defaults: dict, actor) -> tuple[Person, bool]:
+    """The person with ``email`` (any case), or a new one made of ``defaults`` and ``email``.
+
+    Returns ``(person, created)``. A person found is never changed here, and ``defaults``
+    are then ignored: whoever adds them to a network may not have the right to see or
+    change their data (they may sit in other networks). So a caller must not show a found
+    person's data unless the access rule lets ``actor`` view them. Without an e-mail
+    address nothing can be matched: a new person is made.
+    """
+    found = person_with_email(email)
+    if found is not None:
+        return found, False
+    person = Person(**{**defaults, "email": (email or "").strip().lower()})
+    return person_save(person=person, actor=actor), True
+
+
 # Memberships ----------------------------------------------------------------------------------
 
 
@@ -106,17 +133,106 @@ def membership_defaults(membership: Membership) -> Membership:
     return membership
 
 
-@write_service
-def membership_save(*, membership: Membership, actor) -> Membership:
-    """Start or change a seat. A coordinator acts on seats of their own networks only: moving
-    a seat to another network needs the right on both."""
-    stored = _stored(membership)
+#: ``ValidationError.code`` of a write that would leave a network without a coordinator.
+LAST_COORDINATOR = "last_coordinator"
+
+
+def _coordinates_now(membership) -> bool:
+    """Whether the seat is an open coordinating one (begun or still to begin)."""
+    return membership.end_date is None and membership.role in access.COORDINATING_ROLES
+
+
+def _network_losing_coordinator(stored, membership) -> int | None:
+    """The network that loses an open coordinating seat when ``stored`` becomes
+    ``membership`` (ended, demoted or moved), else ``None``."""
+    if stored is None or not _coordinates_now(stored):
+        return None
+    if _coordinates_now(membership) and membership.network_id == stored.network_id:
+        return None
+    return stored.network_id
+
+
+def _last_coordinator_refusal(person, network) -> ValidationError:
+    return ValidationError(
+        gettext(
+            "%(person)s holds the last coordinator seat of %(network)s. Name a successor "
+            "who takes over the seat in the same step."
+        )
+        % {"person": person, "network": network},
+        code=LAST_COORDINATOR,
+    )
+
+
+def holds_last_coordinator_seat(membership: Membership) -> bool:
+    """Whether ending or demoting ``membership`` needs a successor (``require_coordinator_kept``):
+    it is the only open coordinating seat of an open network."""
+    if not _coordinates_now(membership) or membership.network.status == NetworkStatus.CLOSED:
+        return False
+    others = Membership.objects.open().filter(
+        network_id=membership.network_id, role__in=access.COORDINATING_ROLES
+    )
+    return not others.exclude(pk=membership.pk).exists()
+
+
+def check_coordinator_kept(membership: Membership) -> None:
+    """Before saving ``membership`` as it is now: raise the ValidationError the save would
+    give for leaving its network without a coordinator (for forms that save one seat, such
+    as the admin's, which should show it as a form error rather than fail)."""
+    if membership._state.adding:
+        return
+    # Not locked (a form may ask outside a transaction); the save checks again, locked.
+    stored = Membership.objects.select_related("person", "network").get(pk=membership.pk)
+    network_id = _network_losing_coordinator(stored, membership)
+    if network_id is not None and holds_last_coordinator_seat(stored):
+        raise _last_coordinator_refusal(stored.person, stored.network)
+
+
+def require_coordinator_kept(*, network_id: int, seat: Membership, actor) -> None:
+    """Refuse a step that leaves a network without any open coordinating seat.
+
+    Checked after the step's writes, inside its transaction (which the refusal rolls
+    back), so a hand-over that ends one seat and starts its successor's passes. A closed
+    network needs no coordinator; the system actor (the demo, commands loading past terms)
+    records history as it happened.
+    """
+    if actor is access.SYSTEM:
+        return
+    # Locked, so that two coordinators ending each other's seats at once cannot both pass.
+    network = Network.objects.select_for_update().get(pk=network_id)
+    if network.status == NetworkStatus.CLOSED:
+        return
+    coordinating = Membership.objects.open().filter(
+        network_id=network_id, role__in=access.COORDINATING_ROLES
+    )
+    if not coordinating.exists():
+        raise _last_coordinator_refusal(seat.person, network)
+
+
+def _seat_write(membership: Membership, actor, stored=None) -> Membership:
+    """Check, validate and save one seat (no rule across seats: the callers check those)."""
     access.require_save(actor, membership, stored)
     if stored is not None and stored.network_id != membership.network_id:
         access.require(actor, "add", membership)
     membership_defaults(membership)
     membership.full_clean()
     membership.save()
+    return membership
+
+
+def _keep_coordinator(stored, membership, actor) -> None:
+    network_id = _network_losing_coordinator(stored, membership)
+    if network_id is not None:
+        require_coordinator_kept(network_id=network_id, seat=stored, actor=actor)
+
+
+@write_service
+def membership_save(*, membership: Membership, actor) -> Membership:
+    """Start or change a seat. A coordinator acts on seats of their own networks only: moving
+    a seat to another network needs the right on both. Ending or demoting the last open
+    coordinating seat of a network is refused (``membership_hand_over`` names a successor)."""
+    stored = _stored(membership)
+    _seat_write(membership, actor, stored)
+    _keep_coordinator(stored, membership, actor)
     access.forget(actor)  # their own seats may have changed
     return membership
 
@@ -141,15 +257,141 @@ def membership_start(
     return membership_save(membership=membership, actor=actor)
 
 
-@write_service
-def membership_end(*, membership: Membership, end_date: datetime.date, actor) -> Membership:
-    """Close a membership (officials rotate after every election); history is kept."""
-    access.require(actor, "change", membership)
+def _seat_end(membership: Membership, end_date: datetime.date, actor, stored) -> Membership:
+    access.require(actor, "change", stored or membership)
     membership.end_date = end_date
     membership.full_clean()
     membership.save(update_fields=["end_date"])
+    return membership
+
+
+@write_service
+def membership_end(*, membership: Membership, end_date: datetime.date, actor) -> Membership:
+    """Close a membership (officials rotate after every election); history is kept.
+
+    The last open coordinating seat of a network cannot be ended this way: hand it over
+    (``membership_hand_over``)."""
+    stored = _stored(membership)
+    _seat_end(membership, end_date, actor, stored)
+    _keep_coordinator(stored, membership, actor)
     access.forget(actor)  # their own seats may have changed
     return membership
+
+
+def _seat_role_change(seat: Membership, role: str, on: datetime.date, actor) -> Membership:
+    """``seat`` (open) takes ``role`` from ``on``: the seat ends the day before and a new
+    one starts, so the history keeps both; a seat beginning on or after ``on`` changes in
+    place. Returns the seat holding the role."""
+    if seat.role == role:
+        return seat
+    if on > seat.start_date:
+        stored = _stored(seat)
+        _seat_end(seat, on - datetime.timedelta(days=1), actor, stored)
+        successor = Membership(
+            person_id=seat.person_id,
+            network_id=seat.network_id,
+            institution_id=seat.institution_id,
+            role=role,
+            start_date=on,
+        )
+        return _seat_write(successor, actor)
+    stored = _stored(seat)
+    seat.role = role
+    return _seat_write(seat, actor, stored)
+
+
+def _require_open_seat(membership: Membership) -> None:
+    if membership.end_date is not None:
+        raise ValidationError(
+            gettext("This membership has already ended: start a new one instead."),
+            code="ended",
+        )
+
+
+@write_service
+def membership_role_change(
+    *, membership: Membership, role: str, on: datetime.date, actor
+) -> Membership:
+    """Give the person of an open seat another role from ``on`` (see ``_seat_role_change``).
+
+    Returns the seat that holds the new role. Demoting the last coordinator of a network
+    is refused: hand the seat over instead (``membership_hand_over``)."""
+    stored = _stored(membership)
+    access.require(actor, "change", stored)
+    _require_open_seat(stored)
+    was_coordinating = _coordinates_now(stored)
+    seat = _seat_role_change(stored, role, on, actor)
+    if was_coordinating and role not in access.COORDINATING_ROLES:
+        require_coordinator_kept(network_id=stored.network_id, seat=stored, actor=actor)
+    access.forget(actor)
+    return seat
+
+
+@write_service
+def membership_hand_over(
+    *, membership: Membership, successor_person: Person, end_date: datetime.date, actor
+) -> Membership:
+    """End ``membership`` on ``end_date`` and give its role to ``successor_person`` from that
+    same day, so the network is never left without the seat (after an election, say).
+
+    The successor takes a new seat, or, when they already sit in the network in another
+    role, their seat takes the role (``_seat_role_change``). Returns the successor's seat.
+    """
+    stored = _stored(membership)
+    access.require(actor, "change", stored)
+    _require_open_seat(stored)
+    if successor_person.pk == stored.person_id:
+        raise ValidationError(gettext("Choose someone else as the successor."), code="same_person")
+    _seat_end(membership, end_date, actor, stored)
+    current = (
+        Membership.objects.open()
+        .select_for_update()
+        .filter(person=successor_person, network_id=stored.network_id)
+        .first()
+    )
+    if current is not None:
+        seat = _seat_role_change(current, stored.role, end_date, actor)
+    else:
+        seat = _seat_write(
+            Membership(
+                person=successor_person,
+                network_id=stored.network_id,
+                role=stored.role,
+                start_date=end_date,
+            ),
+            actor,
+        )
+    _keep_coordinator(stored, membership, actor)
+    access.forget(actor)
+    return seat
+
+
+@write_service
+def member_add(
+    *,
+    network: Network,
+    email: str,
+    person_data: dict,
+    role: str,
+    start_date: datetime.date,
+    institution=None,
+    actor,
+) -> Membership:
+    """Add someone to ``network``: the person with ``email`` (any case) if the registry has
+    them, left as they are, else a new person made of ``person_data``; then their seat.
+
+    ``institution``: the one the seat represents; by default the person's current one.
+    """
+    access.require(actor, "add", Membership(network=network))
+    person, _created = person_find_or_create(email=email, defaults=person_data, actor=actor)
+    return membership_start(
+        person=person,
+        network=network,
+        start_date=start_date,
+        role=role,
+        institution=institution,
+        actor=actor,
+    )
 
 
 @write_service

@@ -23,6 +23,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
+    path("accounts/invitation/", include("networks.invitation_urls")),
     path("accounts/", include("allauth.urls")),
     path("dashboard/", include("portal.workspace.urls")),
     path("", include("networks.urls")),

@@ -1,20 +1,21 @@
-"""Public reads of the catalogue of good practices.
+"""Reads of good practices: the public catalogue, then the coordinators' workspace.
 
-Every function here starts from ``Practice.objects.published()``: nothing in review, in
-draft or archived can reach a public page, feed or export. Nothing returns people.
+Every public read here starts from ``Practice.objects.published()``: nothing in review, in
+draft or archived can reach a public page, feed or export, and nothing returns people. The
+workspace's reads (at the end) start from ``for_user()``, the access rule's scope of the user.
 """
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from common.languages import localized
 from networks.models import Country, Department, Institution, Municipality, Network
 
-from .enums import PracticeType
-from .models import GCMObjective, Practice, Replication, Theme
+from .enums import PracticeType, ReviewStatus
+from .models import GCMObjective, Practice, Replication, ReviewLogEntry, Theme
 from .search import practice_search, uses_postgres
 
 MunicipalityLink = Practice.municipalities.through
@@ -328,3 +329,68 @@ def _grouped(pairs) -> dict:
     for key, value in pairs:
         grouped.setdefault(key, []).append(value)
     return grouped
+
+
+# The coordinators' workspace -------------------------------------------------------------------
+
+#: The order of the workspace's list: what needs the coordinator's work first.
+WORKSPACE_STATUS_ORDER = (
+    ReviewStatus.CHANGES_REQUESTED,
+    ReviewStatus.DRAFT,
+    ReviewStatus.SUBMITTED,
+    ReviewStatus.PUBLISHED,
+    ReviewStatus.WITHDRAWN,
+    ReviewStatus.ARCHIVED,
+)
+
+
+def workspace_practices(*, network: Network, user) -> QuerySet[Practice]:
+    """The practices of ``network`` that ``user`` may see, the ones needing work first (sent
+    back, then drafts), each group most recently changed first. One query: the list reads
+    only the practice's own columns."""
+    status_order = Case(
+        *(
+            When(status=status, then=Value(rank))
+            for rank, status in enumerate(WORKSPACE_STATUS_ORDER)
+        ),
+        default=Value(len(WORKSPACE_STATUS_ORDER)),
+        output_field=IntegerField(),
+    )
+    return (
+        Practice.objects.for_user(user, "view")
+        .filter(network=network)
+        .annotate(status_order=status_order)
+        .order_by("status_order", "-updated_at", "-pk")
+        .only("pk", "title", "slug", "status", "network_id", "updated_at", "published_at")
+    )
+
+
+def workspace_practice_detail(*, network: Network) -> QuerySet[Practice]:
+    """The practices of ``network`` with everything their workspace page and "check your
+    answers" show, in a fixed number of queries (narrow it with ``access.get_or_404``)."""
+    return (
+        Practice.objects.filter(network=network)
+        .select_related("network", "lead_institution")
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("position", "name_es")),
+            Prefetch("gcm_objectives", queryset=GCMObjective.objects.order_by("number")),
+            "gcm_principles",
+            Prefetch(
+                "municipalities",
+                queryset=Municipality.objects.with_geography().order_by("name"),
+            ),
+            Prefetch("partner_institutions", queryset=Institution.objects.order_by("name")),
+            "attachments",
+        )
+    )
+
+
+def review_history(*, practice: Practice, user) -> QuerySet[ReviewLogEntry]:
+    """The moves of ``practice`` along the review and their comments, newest first, as far
+    as ``user`` may read them (the reviewers and the network's coordinators)."""
+    return (
+        ReviewLogEntry.objects.for_user(user, "view")
+        .filter(practice=practice)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+    )

@@ -17,7 +17,7 @@ from common.audit import account_of, acting_as, write_service
 from common.slugs import unique_slug
 from networks import access
 
-from .emails import send_decision_email
+from .emails import send_decision_emails
 from .enums import ReviewStatus
 from .models import (
     RESERVED_SLUGS,
@@ -157,22 +157,16 @@ def practice_transition(
             to_status=to_status,
             comment=comment,
         )
-        submitter = current.submitted_by
-        if (
-            to_status in DECISIONS
-            and submitter is not None
-            and submitter.email
-            and submitter.pk != getattr(actor, "pk", None)
-        ):
+        if to_status in DECISIONS:
             # After commit: no e-mail about a decision that was rolled back; a mail server
             # failure is logged (robust) instead of undoing the decision.
             transaction.on_commit(
                 partial(
-                    send_decision_email,
+                    send_decision_emails,
                     practice=current,
                     to_status=to_status,
                     comment=comment,
-                    recipient=submitter.email,
+                    actor=actor,
                 ),
                 robust=True,
             )

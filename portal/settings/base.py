@@ -81,7 +81,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     # An account whose password others know chooses a new one first (accounts/middleware.py).
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     # Staff reach the admin only after a second factor (accounts/middleware.py).
@@ -205,13 +204,16 @@ ACCOUNT_FORMS = {"add_email": "accounts.forms.AddEmailForm"}
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Days an invitation link to the portal works (networks/invitations.py).
+INVITATION_VALID_DAYS = 7
 
 # Two-factor authentication (allauth MFA), required for staff by accounts/middleware.py: an
 # authenticator app, backed by recovery codes. Security keys (WebAuthn) can follow once tried.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Portal de redes y mesas transfronterizas"
-# Record each session's device and address for the list on My account.
-USERSESSIONS_TRACK_ACTIVITY = True
+# My account lists each session's device and address as recorded at sign-in. Tracking every
+# request ("last seen") would cost a database write per page, on slow connections: off.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "es"

@@ -71,3 +71,22 @@ def page(browser, problems):
     )
     yield page
     context.close()
+
+
+PHONE = {"width": 375, "height": 740}
+#: axe-core's impact levels that fail a page.
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical violations of the page as it is now, one line each
+    (rule, impact, and the first offending elements), for a readable assertion message."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    found = []
+    for violation in results.response["violations"]:
+        if violation["impact"] in BLOCKING_IMPACTS:
+            targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+            found.append(f"{violation['id']} ({violation['impact']}): {targets}")
+    return found

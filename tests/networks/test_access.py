@@ -501,6 +501,8 @@ def test_a_coordinator_who_ends_their_own_seat_loses_access_in_the_same_request(
     draft = PracticeFactory(network=seat.network)
     user = User.objects.get(pk=user.pk)
     assert user.has_perm("practices.change_practice", draft)
+    # Someone else keeps the network coordinated (the last seat cannot simply end).
+    MembershipFactory(network=seat.network, role=MembershipRole.CO_COORDINATOR)
 
     membership_end(membership=seat, end_date=timezone.localdate(), actor=user)
 

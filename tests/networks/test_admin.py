@@ -7,6 +7,7 @@ import pytest
 import tablib
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +18,7 @@ from django.utils.translation import gettext, override
 from networks.enums import NetworkKind
 from networks.models import BorderCrossing, Membership, Network, Person
 from networks.resources import PersonResource
+from networks.services import LAST_COORDINATOR
 from tests.factories import (
     InstitutionFactory,
     MembershipFactory,
@@ -424,3 +426,44 @@ def test_successor_municipality_shows_its_districts(staff_client, staff_user):
     assert [inline.opts.model for inline in plain_response.context["inline_admin_formsets"]] == [
         BorderCrossing
     ]
+
+
+def test_admin_change_form_refuses_to_end_the_last_coordinator_seat_as_a_form_error(
+    staff_client, staff_user
+):
+    from networks.enums import MembershipRole
+    from tests.admin_forms import change_form_data
+
+    grant(staff_user, "view_membership", "change_membership")
+    seat = MembershipFactory(role=MembershipRole.COORDINATOR)
+    url = reverse("admin:networks_membership_change", args=[seat.pk])
+    data = change_form_data(staff_client.get(url))
+    data["end_date"] = timezone.localdate().isoformat()
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200  # the form again, not a server error
+    form = response.context["adminform"].form
+    assert form.has_error(NON_FIELD_ERRORS, code=LAST_COORDINATOR)
+    seat.refresh_from_db()
+    assert seat.end_date is None
+
+
+def test_admin_person_inline_refuses_to_demote_the_last_coordinator(staff_client, staff_user):
+    from networks.enums import MembershipRole
+    from tests.admin_forms import change_form_data
+
+    grant(staff_user, "view_person", "change_person", "view_membership", "change_membership")
+    seat = MembershipFactory(role=MembershipRole.COORDINATOR)
+    url = reverse("admin:networks_person_change", args=[seat.person.pk])
+    data = change_form_data(staff_client.get(url))
+    prefix = next(key[: -len("-TOTAL_FORMS")] for key in data if key.endswith("-TOTAL_FORMS"))
+    data[f"{prefix}-0-role"] = MembershipRole.MEMBER
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    (formset,) = [inline.formset for inline in response.context["inline_admin_formsets"]]
+    assert formset.forms[0].has_error(NON_FIELD_ERRORS, code=LAST_COORDINATOR)
+    seat.refresh_from_db()
+    assert seat.role == MembershipRole.COORDINATOR

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import translation
 
 from accounts.models import User
+from networks import access
 from networks.demo import BORDER_MUNICIPALITIES_CSV, demo_counts
 from networks.enums import MembershipRole, NetworkKind, Sector
 from networks.models import BorderCrossing, Institution, Membership, Municipality, Network, Person
@@ -17,6 +18,9 @@ from networks.models import BorderCrossing, Institution, Membership, Municipalit
 pytestmark = pytest.mark.django_db
 
 PASSWORD_LINE = re.compile(r"^Password \(shown only now\): (\S+)$", re.MULTILINE)
+COORDINATORS_PASSWORD_LINE = re.compile(
+    r"^Coordinators' password, the same for each \(shown only now\): (\S+)$", re.MULTILINE
+)
 
 
 @dataclass
@@ -142,6 +146,9 @@ def test_load_demo_staff_password_is_printed_only_when_created(demo_runs):
     staff = User.objects.get(email="staff@example.org")
     assert staff.check_password(printed[0])
     assert (staff.is_staff, staff.is_superuser) == (True, True)
+    # Its password is printed: the first sign-in asks for a new one (and the admin for MFA).
+    assert staff.must_change_password is True
+    assert "authenticator app" in first.output
     assert staff.emailaddress_set.filter(verified=True, primary=True).count() == 1
     assert "Sign in to the administration at /admin/" in first.output
 
@@ -200,3 +207,40 @@ def test_load_demo_officials_rotate_after_the_2024_elections(demo_runs):
         ("alex.rivera@example.org", "member", "Alcaldía Municipal de Chalatenango Norte"),
         ("claudia.reyes@example.org", "coordinator", "Alcaldía Municipal de La Unión Norte"),
     }
+
+
+def test_load_demo_gives_each_network_coordinator_an_account(demo_runs):
+    first, second = demo_runs
+
+    (password,) = COORDINATORS_PASSWORD_LINE.findall(first.output)
+    assert COORDINATORS_PASSWORD_LINE.findall(second.output) == []
+    accounts = {}
+    for network in Network.objects.all():
+        coordinators = Person.objects.filter(
+            memberships__network=network,
+            memberships__role=MembershipRole.COORDINATOR,
+            memberships__end_date=None,
+        )
+        (person,) = coordinators
+        user = person.user
+        assert user is not None, network.name
+        assert (user.email, user.is_staff, user.must_change_password) == (
+            person.email,
+            False,
+            False,
+        )
+        assert user.check_password(password)
+        assert list(user.emailaddress_set.values_list("email", "verified", "primary")) == [
+            (person.email, True, True)
+        ]
+        assert network.pk in access.coordinated_network_ids(user)
+        accounts[network.name] = user.email
+        for run in demo_runs:
+            assert f"  {user.email}  ({network.name})" in run.output
+    assert accounts == {
+        "Mesa Técnica Transfronteriza del Trifinio": "marta.cardona@example.org",
+        "Mesa Técnica Transfronteriza El Amatillo – Goascorán": "claudia.reyes@example.org",
+        "Red Local de Movilidad Humana de Jutiapa": "brenda.morales@example.org",
+    }
+    assert "Sign in as a coordinator at /en/accounts/login/:" in first.output
+    assert User.objects.filter(is_staff=False).count() == 3

@@ -395,21 +395,26 @@ def test_request_changes_emails_the_submitter_with_the_comment(
     assert "Ordenanza de movilidad humana" in message.subject
     assert "Ordenanza de movilidad humana" in message.body
     assert "Añadan el número de la ordenanza." in message.body
-    assert f"/admin/practices/practice/{practice.pk}/change/" in message.body
+    # The submitter coordinates the network: the link is the practice's workspace page.
+    assert f"/dashboard/networks/{practice.network.slug}/practices/{practice.pk}/" in message.body
+    assert "/admin/" not in message.body
 
 
-def test_publication_email_links_the_public_page_in_the_practice_language(
+def test_publication_email_is_in_the_submitters_language_and_links_the_public_page(
     make_practice, reviewer, submitter, django_capture_on_commit_callbacks
 ):
+    # The recipient's language decides, not the practice's.
+    submitter.language = "en"
+    submitter.save()
     practice = make_practice(
-        S.SUBMITTED, title="Border one-stop shop", language=ContentLanguage.ENGLISH
+        S.SUBMITTED, title="Ventanilla fronteriza", language=ContentLanguage.SPANISH
     )
 
     with django_capture_on_commit_callbacks(execute=True):
         practice_publish(practice=practice, actor=reviewer, comment="Well documented & clear.")
 
     [message] = mail.outbox
-    assert message.subject == "“Border one-stop shop” is published"
+    assert message.subject == "[Portal de redes] “Ventanilla fronteriza” is published"
     assert "Well documented & clear." in message.body
     assert f"/en/practices/{practice.slug}/" in message.body
 

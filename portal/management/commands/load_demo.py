@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -54,6 +55,12 @@ class Command(BaseCommand):
             )
             path = reverse("admin:index")
             self.stdout.write(_("Sign in to the administration at %(path)s") % {"path": path})
+            self.stdout.write(
+                _(
+                    "On its first sign-in it asks for a new password of your own, then for an "
+                    "authenticator app (two-factor authentication, required for staff)."
+                )
+            )
         else:
             self.stdout.write(
                 _(
@@ -61,4 +68,35 @@ class Command(BaseCommand):
                     "To set a new one: manage.py changepassword %(email)s"
                 )
                 % {"email": STAFF_EMAIL}
+            )
+        self._coordinators(result)
+
+    def _coordinators(self, result):
+        """How to sign in as a coordinator of each demo network."""
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Sign in as a coordinator at %(path)s:") % {"path": reverse("account_login")}
+            )
+        )
+        for network, email in result.coordinator_accounts:
+            self.stdout.write(f"  {email}  ({network})")
+        if result.coordinator_password:
+            # Shown once, as the staff account's: stored hashed, never printed again.
+            self.stdout.write(
+                _("Coordinators' password, the same for each (shown only now): %(password)s")
+                % {"password": result.coordinator_password}
+            )
+        else:
+            self.stdout.write(
+                _(
+                    "These accounts already existed; their passwords were not changed. To set "
+                    "a new one: manage.py changepassword <e-mail>"
+                )
+            )
+        if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
+            self.stdout.write(
+                _(
+                    "E-mails the portal sends (invitations, password resets) are printed in "
+                    "the terminal of runserver, not delivered."
+                )
             )
