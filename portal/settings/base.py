@@ -203,6 +203,9 @@ ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 ACCOUNT_FORMS = {"add_email": "accounts.forms.AddEmailForm"}
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Confirming who you are before a sensitive change (e-mail, two-factor): the password or the
+# second factor, never a code mailed to an inbox someone else may read.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # Days an invitation link to the portal works (networks/invitations.py).
 INVITATION_VALID_DAYS = 7

@@ -3,7 +3,7 @@ user: the status each must get, and no personal datum of another network in any 
 
 The URLs are read from the URL configuration, not listed by hand: a new workspace page is
 checked the moment it exists, and a page whose URL takes an argument this module cannot fill
-fails the test until it is taught here (``ARGUMENTS``).
+fails the test until it is taught in ``tests/workspace_urls.py`` (``ARGUMENTS``).
 """
 
 import datetime
@@ -12,26 +12,21 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from conferences.models import Challenge
 from networks.enums import MembershipRole
-from practices.enums import ReviewStatus
-from practices.models import Attachment
 from tests.factories import (
-    AgendaItemFactory,
-    AgreementFactory,
-    MembershipFactory,
-    MinutesFactory,
     NetworkFactory,
-    ParticipationFactory,
-    PersonFactory,
-    PracticeFactory,
-    SessionFactory,
     StaffUserFactory,
     UserFactory,
+)
+from tests.workspace_urls import (
+    NOT_RECORDS,
+    records_of,
+    seat,
+    url_of,
+    workspace_url_names,
 )
 
 pytestmark = pytest.mark.django_db
@@ -56,124 +51,24 @@ NOT_FOUND = (
 REFUSED_TO_COORDINATORS: set[str] = set()
 
 
-def _attachment(practice):
-    attachment = Attachment(
-        practice=practice, title="Ordenanza", original_name="o.pdf", content_type="x", size=3
-    )
-    attachment.file.save("o.pdf", ContentFile(b"%PDF-1.4"), save=False)
-    attachment.save()
-    return attachment
-
-
-def _records_of(network, label):
-    person = PersonFactory(
-        first_name=f"Nombre{label}",
-        last_name=f"Apellido{label}",
-        email=f"persona.{label.lower()}@privado.example",
-        phone={"A": "+503 7000 1111", "B": "+504 9000 2222"}[label],
-        institution__name=f"Alcaldía {label}",
-    )
-    membership = MembershipFactory(person=person, network=network, institution=person.institution)
-    session = SessionFactory(networks=[network], title=f"Sesión {label}")
-    participation = ParticipationFactory(session=session, person=person)
-    practice = PracticeFactory(network=network, status=ReviewStatus.DRAFT)
-    return {
-        "network": network,
-        "person": person,
-        "membership": membership,
-        "session": session,
-        "participation": participation,
-        "agenda item": AgendaItemFactory(session=session),
-        "challenge": Challenge.objects.create(session=session, text=f"Reto {label}"),
-        "minutes": MinutesFactory(session=session),
-        "agreement": AgreementFactory(session=session, responsible_institution=person.institution),
-        "practice": practice,
-        "attachment": _attachment(practice),
-    }
-
-
-def _seat(network, role, **kwargs):
-    user = UserFactory()
-    MembershipFactory(person__user=user, network=network, role=role, **kwargs)
-    return user
-
-
 @pytest.fixture
 def world():
     network_a = NetworkFactory(name="Mesa Trifinio")
     network_b = NetworkFactory(name="Red Ocotepeque")
     users = {
         "anonymous": None,
-        "coordinator of A": _seat(network_a, MembershipRole.COORDINATOR),
-        "co-coordinator of A": _seat(network_a, MembershipRole.CO_COORDINATOR),
-        "coordinator of B": _seat(network_b, MembershipRole.COORDINATOR),
-        "member of A": _seat(network_a, MembershipRole.MEMBER),
-        "former coordinator of A": _seat(
+        "coordinator of A": seat(network_a, MembershipRole.COORDINATOR),
+        "co-coordinator of A": seat(network_a, MembershipRole.CO_COORDINATOR),
+        "coordinator of B": seat(network_b, MembershipRole.COORDINATOR),
+        "member of A": seat(network_a, MembershipRole.MEMBER),
+        "former coordinator of A": seat(
             network_a, MembershipRole.COORDINATOR, start_date=LAST_YEAR, end_date=LAST_YEAR
         ),
         "account with no person": UserFactory(),
         "staff without permissions": StaffUserFactory(),
         "superuser": StaffUserFactory(is_superuser=True),
     }
-    return users, {"A": _records_of(network_a, "A"), "B": _records_of(network_b, "B")}
-
-
-# The workspace's URLs --------------------------------------------------------------------------
-
-#: (URL name, argument) -> the record (of ``_records_of``) or value that fills it. An argument
-#: named alone applies to every URL of the namespace that has it.
-ARGUMENTS = {
-    "network": lambda r: r["network"].slug,
-    "person": lambda r: r["person"].pk,
-    "membership": lambda r: r["membership"].pk,
-    "participation": lambda r: r["participation"].pk,
-    "attachment": lambda r: r["attachment"].pk,
-    "file_format": lambda r: "csv",
-    "dashboard:sessions:*/pk": lambda r: r["session"].pk,
-    "dashboard:sessions:agreement-detail/pk": lambda r: r["agreement"].pk,
-    "dashboard:sessions:agreement-edit/pk": lambda r: r["agreement"].pk,
-    "dashboard:sessions:agenda-edit/part": lambda r: r["agenda item"].pk,
-    "dashboard:sessions:agenda-delete/part": lambda r: r["agenda item"].pk,
-    "dashboard:sessions:challenge-edit/part": lambda r: r["challenge"].pk,
-    "dashboard:sessions:challenge-delete/part": lambda r: r["challenge"].pk,
-    "dashboard:practices:*/pk": lambda r: r["practice"].pk,
-    "dashboard:practices:edit/step": lambda r: "about",
-    "dashboard:practices:move/to": lambda r: ReviewStatus.WITHDRAWN.value,
-}
-
-#: Arguments that are not records: the same for both networks.
-NOT_RECORDS = {"file_format", "step", "to"}
-
-
-def workspace_url_names():
-    """Every URL name under the ``dashboard`` namespace, with its arguments."""
-    found = []
-
-    def walk(resolver, namespace):
-        for entry in resolver.url_patterns:
-            if isinstance(entry, URLResolver):
-                walk(entry, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
-            elif isinstance(entry, URLPattern) and namespace.startswith("dashboard:"):
-                found.append((f"{namespace}{entry.name}", sorted(entry.pattern.regex.groupindex)))
-
-    walk(get_resolver(), "")
-    return found
-
-
-def _argument(name, argument):
-    namespace = name.rpartition(":")[0]
-    for key in (f"{name}/{argument}", f"{namespace}:*/{argument}", argument):
-        if key in ARGUMENTS:
-            return ARGUMENTS[key]
-    raise AssertionError(f"{name}: teach ARGUMENTS how to fill <{argument}>")
-
-
-def url_of(name, arguments, records, *, network_of=None):
-    """The URL ``name`` for ``records``; ``network_of`` puts another network's slug in it."""
-    kwargs = {argument: _argument(name, argument)(records) for argument in arguments}
-    if network_of is not None:
-        kwargs["network"] = network_of["network"].slug
-    return reverse(name, kwargs=kwargs)
+    return users, {"A": records_of(network_a, "A"), "B": records_of(network_b, "B")}
 
 
 def _client(user):
