@@ -20,18 +20,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.spreadsheets.kept import UploadExpired, result_totals
 from networks import access
 from networks.admin_access import ServiceAdmin, argument_name, describe
 from networks.models import Network
 
-from .attendance import (
-    UploadExpired,
-    may_export_attendance,
-    may_import_attendance,
-    result_totals,
-    sheet_import,
-    sheet_preview,
-)
+from .attendance import may_export_attendance, may_import_attendance, sheet_import, sheet_preview
 from .forms import (
     AgreementAdminForm,
     AttendanceConfirmForm,

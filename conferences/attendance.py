@@ -7,17 +7,19 @@ kept upload for real: all rows or none). The sheet's columns and its rows' rules
 ``conferences/resources.py``.
 """
 
-import os
-import tempfile
-
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.results import RowResult
 
+from common.spreadsheets.kept import (
+    keep_upload,
+    problems_by_row,
+    result_totals,
+    take_upload,
+)
 from networks import access
 
-from .forms import UPLOAD_PREFIX
 from .models import Participation, Session
 from .resources import attendance_import, read_attendance_sheet
 
@@ -28,10 +30,6 @@ OUTCOMES = {
     RowResult.IMPORT_TYPE_INVALID: _("refused"),
     RowResult.IMPORT_TYPE_ERROR: _("refused"),
 }
-
-
-class UploadExpired(Exception):
-    """The upload kept between preview and confirmation is gone (or was never there)."""
 
 
 def may_export_attendance(user, session) -> bool:
@@ -59,7 +57,7 @@ def sheet_preview(*, session, content: bytes, file_format: str, actor) -> dict:
     dataset = read_attendance_sheet(content, file_format)
     result = attendance_import(session=session, dataset=dataset, dry_run=True, actor=actor)
     preview = _preview(result, dataset)
-    preview["stored_name"] = store_upload(content) if preview["is_clean"] else None
+    preview["stored_name"] = keep_upload(content) if preview["is_clean"] else None
     return preview
 
 
@@ -73,48 +71,12 @@ def sheet_import(*, session, stored_name: str, file_format: str, actor):
     return attendance_import(session=session, dataset=dataset, dry_run=False, actor=actor)
 
 
-def result_totals(result) -> dict:
-    return {
-        "new": result.totals[RowResult.IMPORT_TYPE_NEW],
-        "updated": result.totals[RowResult.IMPORT_TYPE_UPDATE],
-        "skipped": result.totals[RowResult.IMPORT_TYPE_SKIP],
-    }
-
-
-# Keeping an upload between the preview and the confirmation ----------------------------------
-
-
-def store_upload(content: bytes) -> str:
-    """Keep an upload between the preview and the confirmation; returns its bare name."""
-    with tempfile.NamedTemporaryFile(prefix=UPLOAD_PREFIX, delete=False) as stored:
-        stored.write(content)
-    return os.path.basename(stored.name)
-
-
-def take_upload(stored_name: str) -> bytes:
-    """The stored upload's content, removing the file; UploadExpired if it is gone.
-
-    ``stored_name`` must come from a form that checked it is a bare temporary name
-    (``AttendanceConfirmForm``), never a path.
-    """
-    stored = os.path.join(tempfile.gettempdir(), stored_name)
-    try:
-        with open(stored, "rb") as handle:
-            content = handle.read()
-    except OSError as error:
-        raise UploadExpired from error
-    os.remove(stored)
-    return content
-
-
 # The preview ----------------------------------------------------------------------------------
 
 
 def _preview(result, dataset):
     """What the preview page lists: every row with its outcome, and every problem."""
-    problems = {row.number: _row_messages(row.error_dict) for row in result.invalid_rows}
-    for number, errors in result.row_errors():
-        problems.setdefault(number, []).extend(str(error.error) for error in errors)
+    problems = problems_by_row(result)
     headers = list(dataset.headers or [])
     email_column = headers.index("email") if "email" in headers else None
     rows = []
@@ -136,11 +98,3 @@ def _preview(result, dataset):
         "is_clean": not (base_errors or problems),
         "totals": result_totals(result),
     }
-
-
-def _row_messages(error_dict):
-    return [
-        message if column == "__all__" else f"{column}: {message}"
-        for column, messages_of_column in error_dict.items()
-        for message in messages_of_column
-    ]

@@ -1,18 +1,14 @@
 """Forms of the staff admin: sessions, agreements and attendance sheets."""
 
 import os
-import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agreement, Session
+from common.spreadsheets.kept import KEPT_NAME
 
-#: Prefix of the temporary files that keep an upload between preview and confirmation.
-UPLOAD_PREFIX = "attendance_"
-# Names the confirmation step may point at: what tempfile gives, never a path.
-TEMPORARY_NAME = re.compile(rf"^{UPLOAD_PREFIX}[a-z0-9_]{{1,64}}$")
+from .models import Agreement, Session
 
 
 class SessionAdminForm(forms.ModelForm):
@@ -99,6 +95,6 @@ class AttendanceConfirmForm(forms.Form):
 
     def clean_stored_name(self):
         name = os.path.basename(self.cleaned_data["stored_name"])
-        if not TEMPORARY_NAME.match(name):
+        if not KEPT_NAME.match(name):
             raise ValidationError(_("Upload the file again."), code="invalid")
         return name

@@ -151,8 +151,9 @@ def _locked_person(person: Person) -> Person:
 
 
 def _locked(invitation: Invitation) -> Invitation:
+    # Only the invitation's row: PostgreSQL locks no row of an outer join (its network).
     return (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("person", "network")
         .get(pk=invitation.pk)
     )
@@ -342,7 +343,7 @@ def invitation_for_key(key: str, *, lock: bool = False) -> Invitation:
         raise InvalidInvitation(UNKNOWN)
     queryset = Invitation.objects.select_related("person", "network")
     if lock:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     invitation = queryset.filter(key_hash=key_hash(key)).first()
     if invitation is None:
         raise InvalidInvitation(UNKNOWN)

@@ -8,15 +8,17 @@ import keeps it (django-import-export's ``TempFolderStorage``); the session of w
 uploaded it holds its name, so nobody can confirm a file they did not upload.
 """
 
-import contextlib
-import os
-import re
-
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.results import RowResult
-from import_export.tmp_storages import TempFolderStorage
+
+from common.spreadsheets.kept import (
+    keep_upload,
+    problems_by_row,
+    result_totals,
+    take_upload,
+)
 
 from .. import access
 from ..models import Membership, Person
@@ -29,12 +31,6 @@ OUTCOMES = {
     RowResult.IMPORT_TYPE_INVALID: _("refused"),
     RowResult.IMPORT_TYPE_ERROR: _("refused"),
 }
-#: What a kept upload's name looks like (tempfile's names): never a path.
-_KEPT_NAME = re.compile(r"^tmp[A-Za-z0-9_]{1,64}$")
-
-
-class UploadExpired(Exception):
-    """The upload kept between preview and confirmation is gone (or was never there)."""
 
 
 def may_import_members(user) -> bool:
@@ -59,7 +55,7 @@ def sheet_preview(*, network, content: bytes, file_format: str, actor) -> dict:
     dataset = read_members_sheet(content, file_format)
     resource, result = members_import(network=network, dataset=dataset, dry_run=True, actor=actor)
     preview = _preview(resource, result, dataset)
-    preview["kept_name"] = upload_keep(content) if preview["is_clean"] else None
+    preview["kept_name"] = keep_upload(content) if preview["is_clean"] else None
     return preview
 
 
@@ -67,46 +63,10 @@ def sheet_import(*, network, kept_name: str, file_format: str, actor):
     """Import the file kept by ``sheet_preview``; the import result (check its errors: the
     data may have changed since the preview, and then nothing was written)."""
     _require(actor, network)
-    content = upload_take(kept_name)
+    content = take_upload(kept_name)
     dataset = read_members_sheet(content, file_format)
     _resource, result = members_import(network=network, dataset=dataset, dry_run=False, actor=actor)
     return result
-
-
-def result_totals(result) -> dict:
-    return {
-        "new": result.totals[RowResult.IMPORT_TYPE_NEW],
-        "updated": result.totals[RowResult.IMPORT_TYPE_UPDATE],
-        "skipped": result.totals[RowResult.IMPORT_TYPE_SKIP],
-    }
-
-
-# Keeping an upload between the preview and the confirmation ----------------------------------
-
-
-def upload_keep(content: bytes) -> str:
-    """Keep an upload in the temporary folder; returns its bare name."""
-    storage = TempFolderStorage(read_mode="rb")
-    storage.save(content)
-    return os.path.basename(storage.name)
-
-
-def upload_take(kept_name: str) -> bytes:
-    """The kept upload's content, removing the file; UploadExpired if it is gone."""
-    if not kept_name or not _KEPT_NAME.match(kept_name):
-        raise UploadExpired
-    storage = TempFolderStorage(name=kept_name, read_mode="rb")
-    try:
-        content = storage.read()
-        storage.remove()
-    except OSError as error:
-        raise UploadExpired from error
-    return content
-
-
-def upload_discard(kept_name: str) -> None:
-    with contextlib.suppress(UploadExpired):
-        upload_take(kept_name)
 
 
 # The preview ----------------------------------------------------------------------------------
@@ -114,9 +74,7 @@ def upload_discard(kept_name: str) -> None:
 
 def _preview(resource, result, dataset):
     """Every row with its outcome and its problems, and the file's own problems."""
-    problems = {row.number: _row_messages(row.error_dict) for row in result.invalid_rows}
-    for number, errors in result.row_errors():
-        problems.setdefault(number, []).extend(str(error.error) for error in errors)
+    problems = problems_by_row(result)
     headers = list(dataset.headers or [])
 
     def cell(values, name):
@@ -148,11 +106,3 @@ def _preview(resource, result, dataset):
         "totals": result_totals(result),
         "new_people": len(resource.new_person_rows),
     }
-
-
-def _row_messages(error_dict):
-    return [
-        message if column == "__all__" else f"{column}: {message}"
-        for column, messages_of_column in error_dict.items()
-        for message in messages_of_column
-    ]

@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from common.pagination import LenientPaginationMixin
+from common.spreadsheets.kept import UploadExpired, discard_upload, result_totals
 
 from .. import access, services
 from ..enums import MembershipRole
@@ -36,14 +37,7 @@ from .forms import (
     RoleChangeForm,
 )
 from .mixins import NetworkMixin, workspace_networks
-from .uploads import (
-    UploadExpired,
-    may_import_members,
-    result_totals,
-    sheet_import,
-    sheet_preview,
-    upload_discard,
-)
+from .uploads import may_import_members, sheet_import, sheet_preview
 
 
 def _problems(error) -> list[str]:
@@ -567,7 +561,7 @@ class MembersUploadView(UploadAllowedMixin, FormView):
         key = _upload_session_key(self.network)
         earlier = self.request.session.pop(key, None)
         if earlier:
-            upload_discard(earlier["name"])
+            discard_upload(earlier["name"])
         if preview["kept_name"]:
             self.request.session[key] = {
                 "name": preview["kept_name"],
