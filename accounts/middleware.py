@@ -22,6 +22,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 
 #: Authenticators that are a second factor on their own (recovery codes only back one up).
@@ -102,3 +103,29 @@ def _resolve(path):
         return resolve(path)
     except Resolver404:
         return None
+
+
+class AdminLanguageMiddleware:
+    """The admin in the language the staff member chose (My account: ``User.language``).
+
+    The admin sits outside the language-prefixed URLs, where every page is in the portal's
+    default language (Spanish); a staff member who prefers English gets it there too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if not (
+            user
+            and user.is_authenticated
+            and user.language
+            and request.path.startswith(reverse("admin:index"))
+        ):
+            return self.get_response(request)
+        with translation.override(user.language):
+            request.LANGUAGE_CODE = user.language
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", user.language)
+        return response

@@ -80,8 +80,10 @@ def _preview(result, dataset):
     headers = list(dataset.headers or [])
     email_column = headers.index("email") if "email" in headers else None
     rows = []
-    for number, row_result in enumerate(result.rows, 1):
-        values = dataset[number - 1] if number <= len(dataset) else ()
+    for position, row_result in enumerate(result.rows, 1):
+        # The number the spreadsheet shows (blank rows counted), not the position here.
+        number = row_result.number or position
+        values = dataset[position - 1] if position <= len(dataset) else ()
         rows.append(
             {
                 "number": number,

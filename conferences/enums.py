@@ -20,6 +20,15 @@ class ParticipationRole(models.TextChoices):
     SPEAKER = "speaker", _("Speaker")
     PARTICIPANT = "participant", _("Participant")
 
+    @classmethod
+    def import_words(cls):
+        """Other words a spreadsheet may hold for each choice (compared folded)."""
+        return {
+            cls.ORGANISER: ["organizador", "organizadora", "organizer", "organización"],
+            cls.SPEAKER: ["ponente", "expositor", "expositora", "panelista", "conferencista"],
+            cls.PARTICIPANT: ["participante", "asistente", "attendee"],
+        }
+
 
 class MinutesStatus(models.TextChoices):
     """draft -> circulated to participants -> approved -> summary published."""

@@ -144,6 +144,90 @@ def period_figures(
     return figures_for_sessions(_scope(sessions, public_only))
 
 
+def donor_sessions(
+    *,
+    programme: Programme | None = None,
+    network: Network | None = None,
+    country=None,
+    first_day: datetime.date | None = None,
+    last_day: datetime.date | None = None,
+) -> QuerySet[Session]:
+    """Sessions of the staff's donor figures: every filter given narrows them (public or not).
+
+    A programme holds its conferences' sessions and its networks' sessions; a country, the
+    sessions held in one of its municipalities or of a network with municipalities there; the
+    period, sessions starting between the two days (inclusive) in the region's time zone.
+    Returned as a subquery of primary keys, so a session matched twice counts once.
+    """
+    sessions = Session.objects.all()
+    if programme is not None:
+        sessions = sessions.filter(
+            Q(conference__programme=programme) | Q(networks__programme=programme)
+        )
+    if network is not None:
+        sessions = sessions.filter(networks=network)
+    if country is not None:
+        sessions = sessions.filter(
+            Q(municipality__department__country=country)
+            | Q(networks__municipalities__department__country=country)
+        )
+    if first_day is not None:
+        start = timezone.make_aware(datetime.datetime.combine(first_day, datetime.time.min))
+        sessions = sessions.filter(start__gte=start)
+    if last_day is not None:
+        end = timezone.make_aware(
+            datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min)
+        )
+        sessions = sessions.filter(start__lt=end)
+    return Session.objects.filter(pk__in=sessions.values("pk"))
+
+
+@dataclass(frozen=True)
+class DonorFigures:
+    """The exact figures of the staff's donor page: ``figures`` plus what only staff read."""
+
+    figures: Figures
+    sessions_held: int
+    sessions_planned: int
+    sessions_cancelled: int
+    # Distinct institutions that attended, by the sector they had on the day.
+    institutions_by_sector: dict[str, int]
+
+    @property
+    def agreements_done(self) -> int:
+        return self.figures.agreements_by_status.get(AgreementStatus.DONE.value, 0)
+
+    @property
+    def agreements_open(self) -> int:
+        return sum(
+            self.figures.agreements_by_status.get(status.value, 0)
+            for status in AgreementStatus.pending()
+        )
+
+
+def donor_figures(sessions: QuerySet[Session], *, today=None) -> DonorFigures:
+    """``figures_for_sessions`` and two more queries, whatever the number of sessions."""
+    figures = figures_for_sessions(sessions, today=today)
+    by_status = sessions.aggregate(
+        **{status.value: Count("pk", filter=Q(status=status)) for status in SessionStatus}
+    )
+    by_sector = (
+        Participation.objects.filter(session__in=sessions.values("pk"), attended=True)
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .exclude(institution=None)
+        .values("sector")
+        .annotate(institutions=Count("institution", distinct=True))
+        .order_by()
+    )
+    return DonorFigures(
+        figures=figures,
+        sessions_held=by_status[SessionStatus.HELD.value],
+        sessions_planned=by_status[SessionStatus.PLANNED.value],
+        sessions_cancelled=by_status[SessionStatus.CANCELLED.value],
+        institutions_by_sector={row["sector"] or "": row["institutions"] for row in by_sector},
+    )
+
+
 # Suppression ------------------------------------------------------------------------------
 
 

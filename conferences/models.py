@@ -148,6 +148,8 @@ class Session(models.Model):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         ordering = ["-start"]
+        # Held here because the donor figures are counted from sessions; no model of its own.
+        permissions = [("view_donor_figures", _("Can view the donor figures"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")),

@@ -22,9 +22,9 @@ as they come, so memory stays bounded whatever the size of the session.
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
-from import_export.formats.base_formats import CSV, XLSX
 
 from common.spreadsheets.files import download
+from common.spreadsheets.reading import read_sheet
 from common.spreadsheets.resources import RegistryResource, column
 from common.spreadsheets.widgets import ChoicesWidget, YesNoWidget
 from networks.enums import Sector, Sex
@@ -179,8 +179,6 @@ class AttendanceResource(RegistryResource):
 
 # Files ----------------------------------------------------------------------------------------
 
-FORMATS = {"csv": CSV, "xlsx": XLSX}
-
 
 def attendance_filename(session: Session, file_format: str) -> str:
     return f"attendance-{session.slug}.{file_format}"
@@ -198,15 +196,9 @@ def attendance_download(session: Session, file_format: str):
 
 
 def read_attendance_sheet(content: bytes, file_format: str):
-    """A ``tablib.Dataset`` from an uploaded file; ``ValueError`` if it cannot be read."""
-    try:
-        if file_format == "csv":
-            return CSV().create_dataset(content.decode("utf-8-sig"))
-        return XLSX().create_dataset(content)
-    except Exception as error:  # a wrong or damaged file: many libraries, many exceptions
-        raise ValueError(
-            _("The file could not be read as %(format)s.") % {"format": file_format.upper()}
-        ) from error
+    """A ``tablib.Dataset`` from an uploaded file; ``ValueError`` if it cannot be read
+    (see ``common.spreadsheets.reading``: any delimiter and encoding, blank rows skipped)."""
+    return read_sheet(content, file_format)
 
 
 def attendance_import(*, session: Session, dataset, dry_run: bool, actor):

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.results import RowResult
 
+from common.spreadsheets.reading import IMPORT_FORMATS, UnreadableSheet
+
 from . import access, invitations
 from .admin_access import ServiceAdmin, describe
 from .forms import MembershipAdminForm, NetworkAdminForm
@@ -66,6 +68,19 @@ class RegistryImportExportAdmin(ServiceAdmin, ImportExportModelAdmin):
 
     def has_import_permission(self, request):
         return access.allows(request.user, "import", self.model)
+
+    def get_import_formats(self):
+        # Uploads are read as spreadsheet programs save them: any CSV delimiter and
+        # encoding, blank rows skipped, rows numbered as the spreadsheet shows them.
+        return [file_format for file_format in IMPORT_FORMATS if file_format().can_import()]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # The library's message names the exception; ours says what is wrong with the file.
+        if isinstance(e, UnreadableSheet):
+            message = str(e)
+        else:
+            message = gettext("The file could not be read. Save it as CSV or XLSX and try again.")
+        form.add_error("import_file", message)
 
     def has_export_permission(self, request):
         return access.allows(request.user, "export", self.model)

@@ -23,6 +23,23 @@ class Sex(models.TextChoices):
     MALE = "male", pgettext_lazy("sex", "Male")
     NOT_STATED = "not_stated", _("Prefers not to say")
 
+    @classmethod
+    def import_words(cls):
+        """Other words a spreadsheet may hold for each choice (compared folded)."""
+        return {
+            cls.FEMALE: ["F", "fem", "mujer", "femenino", "femenina", "woman"],
+            cls.MALE: ["M", "masc", "hombre", "masculino", "varón", "man"],
+            cls.NOT_STATED: [
+                "prefiere no decir",
+                "prefiero no decir",
+                "prefiero no decirlo",
+                "prefer not to say",
+                "no indica",
+                "no especifica",
+                "NS/NR",
+            ],
+        }
+
 
 class ConsentBasis(models.TextChoices):
     WRITTEN = "written", _("Written consent")
@@ -49,6 +66,23 @@ class MembershipRole(models.TextChoices):
     TECHNICAL_SECRETARIAT = "technical_secretariat", _("Technical secretariat")
     MEMBER = "member", pgettext_lazy("membership role", "Member")
     OBSERVER = "observer", _("Observer")
+
+    @classmethod
+    def import_words(cls):
+        """Other words a spreadsheet may hold for each choice (compared folded)."""
+        return {
+            cls.COORDINATOR: ["coordinador", "coordinadora", "coordinador/a", "coord"],
+            cls.CO_COORDINATOR: [
+                "cocoordinador",
+                "cocoordinadora",
+                "co-coordinador",
+                "co-coordinadora",
+                "co-coordinador/a",
+            ],
+            cls.TECHNICAL_SECRETARIAT: ["secretario técnico", "secretaria técnica", "ST"],
+            cls.MEMBER: ["miembro", "miembra", "integrante", "member"],
+            cls.OBSERVER: ["observador", "observadora", "observador/a"],
+        }
 
     @classmethod
     def coordinating(cls):

@@ -16,9 +16,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from import_export import widgets
-from import_export.formats.base_formats import CSV, XLSX
 
 from common.slugs import municipality_slug
+from common.spreadsheets.reading import read_sheet
 from common.spreadsheets.resources import RegistryResource, _errors_of, column
 from common.spreadsheets.widgets import ChoicesWidget, FlexibleDateWidget, YesNoWidget, cell_text
 from common.text import fold
@@ -527,20 +527,9 @@ class NetworkMembersResource(MembershipResource):
 def read_members_sheet(content: bytes, file_format: str):
     """A ``tablib.Dataset`` from an uploaded members file; ``ValueError`` if unreadable.
 
-    CSV in UTF-8 (with or without the byte-order mark) or, as older spreadsheet programs
-    save it, Windows-1252."""
-    try:
-        if file_format == "csv":
-            try:
-                text = content.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = content.decode("cp1252")
-            return CSV().create_dataset(text)
-        return XLSX().create_dataset(content)
-    except Exception as error:  # a wrong or damaged file: many libraries, many exceptions
-        raise ValueError(
-            _("The file could not be read as %(format)s.") % {"format": file_format.upper()}
-        ) from error
+    CSV with any delimiter and encoding a spreadsheet program saves, or XLSX; blank rows
+    skipped, rows numbered as the spreadsheet shows them (``common.spreadsheets.reading``)."""
+    return read_sheet(content, file_format)
 
 
 def members_import(*, network: Network, dataset, dry_run: bool, actor):

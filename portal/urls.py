@@ -3,18 +3,21 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
 from .sitemaps import SITEMAPS
 
-admin.site.site_header = "Portal de redes y mesas transfronterizas"
-admin.site.site_title = "Administración del portal"
+admin.site.site_header = _("Portal of the networks and cross-border tables")
+admin.site.site_title = _("Portal administration")
 # Staff sign in through allauth (rate limits, one login page), not a second form.
 admin.site.login = views.admin_login_redirect
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    # Staff pages of our own under the admin (its sign-in and second-factor rules apply).
+    path("admin/figures/", include("portal.figures.urls")),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Browsers ask for /favicon.ico whatever the page says.

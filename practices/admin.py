@@ -14,11 +14,15 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from networks import access
 from networks.admin_access import ServiceAdmin
+from networks.models import Institution, Municipality
+from networks.selectors import municipalities_by_country
 
 from .enums import ReviewStatus
 from .forms import AttachmentInlineForm, PracticeAdminForm, RequestChangesForm, ReviewForm
@@ -159,7 +163,9 @@ LONG_TEXT_FIELDS = (
 @admin.register(Practice)
 class PracticeAdmin(ServiceAdmin, admin.ModelAdmin):
     form = PracticeAdminForm
-    list_display = ["title", "practice_type", "status", "network", "published_at"]
+    # Narrow columns only (the publication date without its time), so that every column fits
+    # 1 280 px beside the filters.
+    list_display = ["title", "practice_type", "status", "network", "published_on"]
     list_filter = [
         "status",
         "practice_type",
@@ -221,6 +227,14 @@ class PracticeAdmin(ServiceAdmin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return PracticeChangeList
+
+    @admin.display(description=_("published"), ordering="published_at")
+    def published_on(self, practice):
+        return (
+            date_format(localtime(practice.published_at), "SHORT_DATE_FORMAT")
+            if practice.published_at
+            else "—"
+        )
 
     # Saving: one write path -----------------------------------------------------------
 
@@ -346,13 +360,7 @@ class PracticeAdmin(ServiceAdmin, admin.ModelAdmin):
         ]
 
     def review_view(self, request, object_id):
-        practice = access.get_or_404(
-            request.user,
-            Practice.objects.select_related("network", "submitted_by").prefetch_related(
-                Prefetch("review_log", queryset=ReviewLogEntry.objects.select_related("actor"))
-            ),
-            pk=object_id,
-        )
+        practice = access.get_or_404(request.user, _practices_for_review(), pk=object_id)
         if not self.has_change_permission(request, practice):
             raise PermissionDenied
         decisions = [
@@ -366,6 +374,9 @@ class PracticeAdmin(ServiceAdmin, admin.ModelAdmin):
             transition = next((t for t in decisions if t.target == chosen), None)
             if transition is None:
                 messages.error(request, gettext("Choose one of the decisions offered."))
+            elif transition.target in CONFIRMED_DECISIONS and request.POST.get("confirm") != "yes":
+                # Taking a practice off the public site is asked twice: a second page, no script.
+                return self._review_confirm(request, practice, transition, form)
             else:
                 try:
                     practice_transition(
@@ -389,16 +400,61 @@ class PracticeAdmin(ServiceAdmin, admin.ModelAdmin):
                     )
                     return redirect(reverse("admin:practices_practice_review", args=[practice.pk]))
         context = {
-            **self.admin_site.each_context(request),
+            **self._review_context(request, practice),
             "title": gettext("Review: %(title)s") % {"title": practice.title},
-            "opts": self.model._meta,
-            "original": practice,
-            "practice": practice,
             "review_log": practice.review_log.all(),
             "decisions": decisions,
+            "confirmed_decisions": CONFIRMED_DECISIONS,
             "form": form,
+            # The practice as the public page shows it (templates/practices/practice_detail.html).
+            "municipalities_by_country": municipalities_by_country(practice.municipalities.all()),
+            "legal_evidence": getattr(practice, "legal_evidence", None),
             "public_url": (
                 practice.get_absolute_url() if practice.status == ReviewStatus.PUBLISHED else ""
             ),
         }
         return TemplateResponse(request, "admin/practices/practice/review.html", context)
+
+    def _review_context(self, request, practice):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": practice,
+            "practice": practice,
+        }
+
+    def _review_confirm(self, request, practice, transition, form):
+        context = {
+            **self._review_context(request, practice),
+            "title": gettext("%(decision)s “%(title)s”?")
+            % {"decision": transition.label, "title": practice.title},
+            "decision": transition,
+            "comment": form.cleaned_data["comment"],
+        }
+        return TemplateResponse(request, "admin/practices/practice/review_confirm.html", context)
+
+
+# Withdrawing or archiving takes a practice off the public site: the review screen asks first.
+CONFIRMED_DECISIONS = frozenset({ReviewStatus.WITHDRAWN, ReviewStatus.ARCHIVED})
+
+
+def _practices_for_review():
+    """Practices with what the review screen shows: the log and the public page's content."""
+    return Practice.objects.select_related(
+        "network", "submitted_by", "lead_institution__country", "legal_evidence"
+    ).prefetch_related(
+        Prefetch("review_log", queryset=ReviewLogEntry.objects.select_related("actor")),
+        Prefetch("themes", queryset=Theme.objects.order_by("position", "name_es")),
+        Prefetch("gcm_objectives", queryset=GCMObjective.objects.order_by("number")),
+        "gcm_principles",
+        Prefetch("municipalities", queryset=Municipality.objects.with_geography().order_by("name")),
+        Prefetch(
+            "partner_institutions",
+            queryset=Institution.objects.select_related("country").order_by("name"),
+        ),
+        Prefetch(
+            "replications",
+            queryset=Replication.objects.select_related("municipality__department__country"),
+        ),
+        "attachments",
+    )

@@ -14,13 +14,41 @@ The database constraints stay the last guard: a violation they catch fails the w
 """
 
 import datetime
+import logging
 import operator
 from decimal import Decimal
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import router
 from django.db.models import CheckConstraint, F, Field, Q
-from import_export.results import Result
+from django.utils.translation import gettext as _
+from import_export.results import Error, Result
+
+logger = logging.getLogger(__name__)
+
+
+class PlainError(Error):
+    """An import error as the person importing sees it: a sentence, never a traceback.
+
+    Our own problems (``ValueError``, ``ValidationError``) keep their message, which is
+    written for people; anything else is logged for the administrators and shown as a
+    plain sentence, without the exception's name, its text or a server path.
+    """
+
+    def __init__(self, error, row=None, number=None):
+        if not isinstance(error, ValueError | ValidationError | PermissionDenied):
+            logger.error("Unexpected error during an import", exc_info=error)
+            error = ValueError(
+                _(
+                    "The import stopped because of an unexpected problem; nothing was "
+                    "written. The site's administrators have been told."
+                )
+            )
+        super().__init__(error, row=row, number=number)
+
+    @property
+    def traceback(self):
+        return ""
 
 
 class FileResult(Result):
@@ -44,6 +72,14 @@ class FileResult(Result):
             self.rows.append(row_result)
         else:
             self.omitted_rows += 1
+
+    def renumber(self, number_of):
+        """Report each row under ``number_of(position)`` (its row in the spreadsheet)."""
+        for row in [*self.invalid_rows, *self.error_rows]:
+            row.number = number_of(row.number)
+        for row in self.error_rows:
+            for error in row.errors:
+                error.number = row.number
 
     def row_errors(self):
         # The library numbers errors by position in ``rows``, which no longer holds every row.

@@ -57,7 +57,8 @@ def result_totals(result) -> dict:
 
 
 def problems_by_row(result) -> dict[int, list[str]]:
-    """Every problem of the import, by row number (1 is the first row under the header)."""
+    """Every problem of the import, by row number (1 is the line under the header; blank
+    lines of the file count, see ``reading.sheet_row``)."""
     problems = {row.number: _row_messages(row.error_dict) for row in result.invalid_rows}
     for number, errors in result.row_errors():
         problems.setdefault(number, []).extend(str(error.error) for error in errors)

@@ -3,7 +3,10 @@
 Rules every import keeps:
 
 - A file with any bad row writes nothing; the preview lists every bad row with its number
-  (1 = the first row under the headers) and the reason.
+  and the reason. A file read by ``common.spreadsheets.reading`` (every upload) numbers its
+  rows as the spreadsheet does, blank rows included (``reading.sheet_row``); a dataset
+  built in code numbers them from 1, the first row under the headers.
+- No traceback or exception name reaches a page: errors are ``PlainError`` (imports.py).
 - Rows are validated with the model's ``full_clean()`` (constraints included), and each
   resource adds its own rules in ``complete_instance``.
 - A file names each record once: a row repeating an earlier row's key (the same e-mail in
@@ -18,6 +21,7 @@ Rules every import keeps:
 
 import copy
 from contextlib import nullcontext
+from functools import partial
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
@@ -31,7 +35,8 @@ from common.audit import acting_as, not_recorded
 from common.caching import forget_public_pages
 from common.text import neutralise_formula
 
-from .imports import FileResult, clean_fields, validate_constraints
+from .imports import FileResult, PlainError, clean_fields, validate_constraints
+from .reading import sheet_row
 from .widgets import (
     FindsReferences,
     NaturalKeyWidget,
@@ -111,10 +116,14 @@ class RegistryResource(resources.ModelResource):
         self._row_number = 0
         self._values_before = None
         self._blank_values = None
+        self._dataset = None
 
     @classmethod
     def get_result_class(cls):
         return FileResult
+
+    def get_error_result_class(self):
+        return PlainError
 
     def get_import_fields(self):
         # Asked several times a row; the fields do not change during an import.
@@ -140,8 +149,9 @@ class RegistryResource(resources.ModelResource):
         # All or nothing, whoever calls: one bad row rolls back the whole file. Every
         # version the import writes names the importer, with the reason "import".
         # A preview is rolled back whatever happens: its writes leave no versions.
+        self._dataset = dataset
         with acting_as(self.actor, IMPORT_REASON), not_recorded() if dry_run else nullcontext():
-            return super().import_data(
+            result = super().import_data(
                 dataset,
                 dry_run=dry_run,
                 raise_errors=raise_errors,
@@ -149,6 +159,27 @@ class RegistryResource(resources.ModelResource):
                 collect_failed_rows=collect_failed_rows,
                 rollback_on_validation_errors=True,
                 **kwargs,
+            )
+        result.renumber(partial(sheet_row, dataset))
+        return result
+
+    def _check_import_id_fields(self, headers):
+        # The library's message is English and names its own settings.
+        missing = [
+            self.fields[name].column_name
+            for name in self.get_import_id_fields()
+            if self.fields[name].column_name not in (headers or [])
+        ]
+        if missing:
+            raise ValueError(
+                _(
+                    "The file needs the columns %(missing)s (it has: %(found)s). Save the "
+                    "sheet with its header row first."
+                )
+                % {
+                    "missing": ", ".join(missing),
+                    "found": ", ".join(str(h) for h in headers or [] if h) or "—",
+                }
             )
 
     # Before the rows: load what they name ----------------------------------------------
@@ -231,14 +262,18 @@ class RegistryResource(resources.ModelResource):
     # Each row ----------------------------------------------------------------------------
 
     def import_row(self, row, instance_loader, **kwargs):
-        self._row_number = kwargs.get("row_number", self._row_number + 1)
+        position = kwargs.get("row_number", self._row_number + 1)
+        # The number the rows' messages give ("already in row 4") is the spreadsheet's.
+        kwargs["row_number"] = self._row_number = sheet_row(self._dataset, position)
         # Diffs only for the rows a preview lists (those its result keeps). Without a diff
         # the library keeps no copy of the record either: skip_row() then compares with the
         # values after_init_instance() noted.
         self._meta.skip_diff = type(self)._meta.skip_diff or not (
-            self._previewing and self._row_number <= FileResult.kept_rows
+            self._previewing and position <= FileResult.kept_rows
         )
-        return super().import_row(row, instance_loader, **kwargs)
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        row_result.number = self._row_number
+        return row_result
 
     def before_import_row(self, row, **kwargs):
         for column_name, value in row.items():

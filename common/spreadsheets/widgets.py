@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from import_export import widgets
 
-from common.text import fold, restore_formula_guard
+from common.text import fold, folded_words, restore_formula_guard
 
 
 def clean_cell(value):
@@ -50,7 +50,9 @@ def cell_text(value):
 
 
 class ChoicesWidget(widgets.Widget):
-    """A choice accepted as its stored value or its label in Spanish or English, any case.
+    """A choice accepted as people write it: its stored value, its label in Spanish or
+    English, or one of the words of the choices' ``import_words()`` table (feminine forms,
+    abbreviations: "F", "mujer", "Coordinadora"), in any case, with or without accents.
 
     Exports the stored value, which does not change with the language of the person exporting.
     """
@@ -62,16 +64,26 @@ class ChoicesWidget(widgets.Widget):
 
     @cached_property
     def accepted(self):
-        """Folded value or label -> stored value; built once, as it switches languages.
+        """Folded value, label or word -> stored value; built once, as it switches languages.
 
         ``clean()`` adds the cells it has read as written: a file repeats a few of them.
         """
         accepted = {}
+
+        def accept(text, value):
+            for key in (fold(text), folded_words(text)):
+                accepted.setdefault(key, value)
+
         for value, label in self.choices.choices:
-            accepted[fold(value)] = value
+            accept(value, value)
+            accept(value.replace("_", " "), value)
             for language in ("es", "en"):
                 with override(language):
-                    accepted.setdefault(fold(label), value)
+                    accept(label, value)
+        words = getattr(self.choices, "import_words", None)
+        for value, texts in (words() if words else {}).items():
+            for text in texts:
+                accept(text, value)
         return accepted
 
     def clean(self, value, row=None, **kwargs):
@@ -84,15 +96,15 @@ class ChoicesWidget(widgets.Widget):
             return self.accepted[text]  # a cell written as before in this file
         except KeyError:
             pass
-        try:
-            self.accepted[text] = self.accepted[fold(text)]
-            return self.accepted[text]
-        except KeyError:
-            allowed = ", ".join(f"{value} ({label})" for value, label in self.choices.choices)
-            raise ValueError(
-                _("Unknown value “%(value)s”. Allowed values: %(allowed)s.")
-                % {"value": text, "allowed": allowed}
-            ) from None
+        for key in (fold(text), folded_words(text)):
+            if key in self.accepted:
+                self.accepted[text] = self.accepted[key]
+                return self.accepted[text]
+        allowed = ", ".join(f"{value} ({label})" for value, label in self.choices.choices)
+        raise ValueError(
+            _("Unknown value “%(value)s”. Allowed values: %(allowed)s.")
+            % {"value": text, "allowed": allowed}
+        )
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)

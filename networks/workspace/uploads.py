@@ -81,8 +81,10 @@ def _preview(resource, result, dataset):
         return values[headers.index(name)] if name in headers and values else ""
 
     rows = []
-    for number, row_result in enumerate(result.rows, 1):
-        values = dataset[number - 1] if number <= len(dataset) else ()
+    for position, row_result in enumerate(result.rows, 1):
+        # The number the spreadsheet shows (blank rows counted), not the position here.
+        number = row_result.number or position
+        values = dataset[position - 1] if position <= len(dataset) else ()
         name = f"{cell(values, 'first_name') or ''} {cell(values, 'last_name') or ''}".strip()
         rows.append(
             {

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # An account whose password others know chooses a new one first (accounts/middleware.py).
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    # The admin in the staff member's own language (accounts/middleware.py).
+    "accounts.middleware.AdminLanguageMiddleware",
     # Staff reach the admin only after a second factor (accounts/middleware.py).
     "accounts.middleware.StaffTwoFactorMiddleware",
 ]

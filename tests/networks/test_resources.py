@@ -379,8 +379,8 @@ def test_people_file_without_email_column_is_refused(countries):
 
     assert Person.objects.count() == 0
     assert [str(error.error) for error in result.base_errors] == [
-        "The following fields are declared in 'import_id_fields' but are not present "
-        "in the file headers: email"
+        "The file needs the columns email (it has: first_name, last_name, sex). Save the "
+        "sheet with its header row first."
     ]
 
 
