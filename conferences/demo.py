@@ -976,7 +976,7 @@ def _minutes_load(session: Session, data: MinutesData, *, staff_user) -> None:
     minutes = services.minutes_save(
         minutes=Minutes(session=session, text=data.text, summary=data.summary), actor=SYSTEM
     )
-    minutes = services.minutes_circulate(minutes=minutes, actor=SYSTEM)
+    minutes = services.minutes_circulate(minutes=minutes, actor=SYSTEM, notify=False)
     dates = {"circulated_at": _noon(data.circulated_on)}
     if data.approved_on:
         minutes = services.minutes_approve(minutes=minutes, actor=staff_user)

@@ -337,8 +337,9 @@ def minutes_save(*, minutes: Minutes, actor) -> Minutes:
 
 
 @write_service
-def minutes_circulate(*, minutes: Minutes, actor) -> Minutes:
-    """Draft -> circulated to the participants for their comments."""
+def minutes_circulate(*, minutes: Minutes, actor, notify: bool = True) -> Minutes:
+    """Draft -> circulated to the participants for their comments (each e-mailed, unless
+    ``notify`` is off: the demo's fictional people get no mail)."""
     access.require(actor, "change", minutes)
     _require_status(
         minutes,
@@ -353,9 +354,10 @@ def minutes_circulate(*, minutes: Minutes, actor) -> Minutes:
     minutes.save(update_fields=["status", "circulated_at"])
     # After commit: no e-mail about minutes whose circulation was rolled back; a mail server
     # failure is logged (robust) instead of undoing it.
-    transaction.on_commit(
-        partial(notifications.send_minutes_circulated, minutes_pk=minutes.pk), robust=True
-    )
+    if notify:
+        transaction.on_commit(
+            partial(notifications.send_minutes_circulated, minutes_pk=minutes.pk), robust=True
+        )
     return minutes
 
 

@@ -101,3 +101,22 @@ def test_pages_outside_the_admin_and_other_users_are_left_alone():
 
     # Not staff: the admin's own rule answers (sign-in page), not the two-factor detour.
     assert not response.url.startswith(reverse("mfa_activate_totp"))
+
+
+def test_after_setting_up_two_factor_staff_have_a_way_on_to_the_admin(client):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    from tests.factories import StaffUserFactory
+
+    staff = StaffUserFactory()
+    client.force_login(staff)  # a session that passed MFA (tests/conftest.py)
+    RecoveryCodes.activate(staff)  # as activating the authenticator app does
+
+    # Showing the codes asks for the password again, as right after setting up the app.
+    client.post("/accounts/reauthenticate/", {"password": "correct horse battery staple"})
+    response = client.get("/accounts/2fa/recovery-codes/")
+    assert response.status_code == 200, response.get("Location")
+    page = response.content.decode()
+
+    assert 'href="/admin/"' in page
+    assert "Continuar a la administración" in page

@@ -116,7 +116,7 @@ def test_reader_refuses_a_damaged_workbook_in_plain_words():
     with pytest.raises(UnreadableSheet) as refused:
         read_sheet(b"PK\x03\x04 not really a workbook", "xlsx")
 
-    assert str(refused.value) == "The file is not an XLSX workbook."
+    assert str(refused.value) == "El archivo no es un libro XLSX."  # in the user's language
 
 
 # The admin -------------------------------------------------------------------------------

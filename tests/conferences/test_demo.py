@@ -289,3 +289,17 @@ def test_load_demo_conferences_skips_unpublished_practices_and_adds_new_links(de
         ("intercambio-2020-i-ordenanzas-medios-de-vida", ORDINANCE_ESQUIPULAS),
         ("intercambio-2020-ii-medios-de-vida-alianzas-sector-privado", ORDINANCE_OCOTEPEQUE),
     }
+
+
+@pytest.mark.django_db
+def test_load_demo_mails_nobody(django_capture_on_commit_callbacks, settings, tmp_path):
+    """The demo's people are fictional: circulating their minutes sends no e-mail (the
+    console of ``make run`` shows the accounts to sign in with, not a hundred messages)."""
+    from django.core import mail
+
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=StringIO())
+
+    assert Minutes.objects.filter(circulated_at__isnull=False).exists()
+    assert mail.outbox == []
