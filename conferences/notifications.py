@@ -10,11 +10,11 @@ only read and send; what they send is decided and recorded by ``conferences/serv
 from typing import NamedTuple
 
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from common.mail import language_of, send_message, send_to_user, site_url
 from networks import access
-from networks.models import Membership, Network
+from networks.models import Network
 
 from .models import Minutes, Participation, Session
 
@@ -89,13 +89,8 @@ def overdue_digests(agreements, *, today=None) -> dict:
         session_networks.setdefault(session_id, []).append(network)
     network_ids = {network.pk for networks in session_networks.values() for network in networks}
     seats = (
-        Membership.objects.filter(
-            network_id__in=network_ids,
-            role__in=access.COORDINATING_ROLES,
-            end_date__isnull=True,
-            start_date__lte=today or timezone.localdate(),
-            person__user__is_active=True,
-        )
+        access.coordinating_seats(today=today)
+        .filter(network_id__in=network_ids, person__user__is_active=True)
         .exclude(person__user__email="")
         .select_related("person__user")
     )

@@ -136,19 +136,38 @@ def coordinated_network_ids(user, *, today: datetime.date | None = None) -> froz
         cached = getattr(user, _CACHE_ATTRIBUTE, None)
         if cached is not None:
             return cached
-    from .models import Membership
-
     ids = frozenset(
-        Membership.objects.filter(
-            person__user=user,
-            role__in=COORDINATING_ROLES,
-            end_date__isnull=True,
-            start_date__lte=today or timezone.localdate(),
-        ).values_list("network_id", flat=True)
+        coordinating_seats(today=today)
+        .filter(person__user=user)
+        .values_list("network_id", flat=True)
     )
     if today is None:
         setattr(user, _CACHE_ATTRIBUTE, ids)
     return ids
+
+
+def coordinating_seats(*, today: datetime.date | None = None):
+    """The seats that make their holders coordinators today: open coordinating seats that
+    have begun (every coordinator of a network, for notices, is one of these)."""
+    from .models import Membership
+
+    return Membership.objects.filter(
+        role__in=COORDINATING_ROLES,
+        end_date__isnull=True,
+        start_date__lte=today or timezone.localdate(),
+    )
+
+
+def is_coordinating_role(role: str) -> bool:
+    """Whether a seat of ``role`` coordinates its network (once begun, while open)."""
+    return role in COORDINATING_ROLES
+
+
+def open_coordinating_seats(network_id):
+    """The open coordinating seats of a network (begun or still to begin)."""
+    from .models import Membership
+
+    return Membership.objects.open().filter(network_id=network_id, role__in=COORDINATING_ROLES)
 
 
 def forget(user) -> None:

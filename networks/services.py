@@ -139,7 +139,7 @@ LAST_COORDINATOR = "last_coordinator"
 
 def _coordinates_now(membership) -> bool:
     """Whether the seat is an open coordinating one (begun or still to begin)."""
-    return membership.end_date is None and membership.role in access.COORDINATING_ROLES
+    return membership.end_date is None and access.is_coordinating_role(membership.role)
 
 
 def _network_losing_coordinator(stored, membership) -> int | None:
@@ -168,9 +168,7 @@ def holds_last_coordinator_seat(membership: Membership) -> bool:
     it is the only open coordinating seat of an open network."""
     if not _coordinates_now(membership) or membership.network.status == NetworkStatus.CLOSED:
         return False
-    others = Membership.objects.open().filter(
-        network_id=membership.network_id, role__in=access.COORDINATING_ROLES
-    )
+    others = access.open_coordinating_seats(membership.network_id)
     return not others.exclude(pk=membership.pk).exists()
 
 
@@ -201,10 +199,7 @@ def require_coordinator_kept(*, network_id: int, seat: Membership, actor) -> Non
     network = Network.objects.select_for_update().get(pk=network_id)
     if network.status == NetworkStatus.CLOSED:
         return
-    coordinating = Membership.objects.open().filter(
-        network_id=network_id, role__in=access.COORDINATING_ROLES
-    )
-    if not coordinating.exists():
+    if not access.open_coordinating_seats(network_id).exists():
         raise _last_coordinator_refusal(seat.person, network)
 
 
@@ -321,7 +316,7 @@ def membership_role_change(
     _require_open_seat(stored)
     was_coordinating = _coordinates_now(stored)
     seat = _seat_role_change(stored, role, on, actor)
-    if was_coordinating and role not in access.COORDINATING_ROLES:
+    if was_coordinating and not access.is_coordinating_role(role):
         require_coordinator_kept(network_id=stored.network_id, seat=stored, actor=actor)
     access.forget(actor)
     return seat

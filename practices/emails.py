@@ -10,7 +10,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from common.mail import language_of, send_to_user, site_url
 from networks import access
@@ -35,16 +35,10 @@ def decision_recipients(practice: Practice, *, actor=None) -> list:
     if submitter is not None and submitter.is_active:
         users = [submitter]
     elif practice.network_id is not None:
-        # One filter() call: every condition applies to the same seat.
+        seats = access.coordinating_seats().filter(network_id=practice.network_id)
         users = list(
             get_user_model()
-            .objects.filter(
-                is_active=True,
-                person__memberships__network_id=practice.network_id,
-                person__memberships__role__in=access.COORDINATING_ROLES,
-                person__memberships__end_date__isnull=True,
-                person__memberships__start_date__lte=timezone.localdate(),
-            )
+            .objects.filter(is_active=True, person__memberships__in=seats)
             .distinct()
             .order_by("email")
         )

@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .. import access
 from ..enums import MembershipRole, Sex
 from ..models import Institution, Membership, Person
 
@@ -215,7 +216,7 @@ class MembershipEndForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("end_date", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.membership = membership
-        if membership.role not in MembershipRole.coordinating():
+        if not access.is_coordinating_role(membership.role):
             del self.fields["successor"]
             return
         field = self.fields["successor"]
