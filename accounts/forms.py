@@ -3,11 +3,22 @@ from allauth.account.adapter import get_adapter
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.models import Group
 from django.utils.text import capfirst
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .permission_labels import permission_label
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    """Permissions listed in the page's language ("Registro de redes | persona | Puede
+    importar persona"), not as Django stored their names. The queryset must select
+    ``content_type`` (Django's user and group admins do), or each label costs a query."""
+
+    def label_from_instance(self, obj):
+        return permission_label(obj)
 
 
 class AdminUserCreationForm(UserCreationForm):
@@ -20,6 +31,14 @@ class AdminUserChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+        field_classes = {"user_permissions": PermissionChoiceField}
+
+
+class AdminGroupForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = ["name", "permissions"]
+        field_classes = {"permissions": PermissionChoiceField}
 
 
 class AddEmailForm(allauth_forms.AddEmailForm):

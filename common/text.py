@@ -24,15 +24,21 @@ def folded_words(text) -> str:
     return " ".join(_WORD.findall(fold(text)))
 
 
+def _looks_like_formula(text: str) -> bool:
+    # Spreadsheet programs skip leading spaces before "=": "  =HYPERLINK(...)" runs too.
+    return text.lstrip(" \u00a0").startswith(FORMULA_PREFIXES)
+
+
 def neutralise_formula(value):
-    """Prefix a quote to text a spreadsheet would otherwise evaluate (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Prefix a quote to text a spreadsheet would otherwise evaluate (CSV/formula injection),
+    also after leading spaces, which the quote keeps: the import gives back the exact text."""
+    if isinstance(value, str) and _looks_like_formula(value):
         return f"'{value}"
     return value
 
 
 def restore_formula_guard(value):
     """Undo :func:`neutralise_formula`, so an exported file imports back unchanged."""
-    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_PREFIXES:
+    if isinstance(value, str) and value[:1] == "'" and _looks_like_formula(value[1:]):
         return value[1:]
     return value

@@ -383,8 +383,9 @@ class SessionAdmin(ServiceAdmin, admin.ModelAdmin):
             try:
                 preview = sheet_preview(
                     session=session,
-                    content=sheet.read(),
+                    content=form.content,
                     file_format=form.file_format,
+                    encoding=form.cleaned_data["encoding"],
                     actor=request.user,
                 )
             except ValueError as error:
@@ -396,6 +397,8 @@ class SessionAdmin(ServiceAdmin, admin.ModelAdmin):
                         initial={
                             "stored_name": preview["stored_name"],
                             "file_format": form.file_format,
+                            # The confirmation reads the file as the preview did.
+                            "encoding": form.cleaned_data["encoding"],
                             "original_name": sheet.name,
                         }
                     )
@@ -413,6 +416,7 @@ class SessionAdmin(ServiceAdmin, admin.ModelAdmin):
                 session=session,
                 stored_name=confirm_form.cleaned_data["stored_name"],
                 file_format=confirm_form.cleaned_data["file_format"],
+                encoding=confirm_form.cleaned_data["encoding"],
                 actor=request.user,
             )
         except UploadExpired:

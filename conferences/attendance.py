@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.results import RowResult
 
 from common.spreadsheets.kept import (
+    encoding_notes,
     keep_upload,
     problems_by_row,
     result_totals,
@@ -46,28 +47,32 @@ def may_import_attendance(user, session) -> bool:
     )
 
 
-def sheet_preview(*, session, content: bytes, file_format: str, actor) -> dict:
+def sheet_preview(*, session, content: bytes, file_format: str, actor, encoding: str = "") -> dict:
     """Dry-run an uploaded sheet; what a preview page lists (see ``_preview``).
 
-    A clean sheet is kept for the confirmation: ``stored_name`` names it. Raises ValueError
-    when the file cannot be read, PermissionDenied when ``actor`` may not import.
+    A CSV is read in ``encoding`` ("" detects it; ``encoding_unsure`` in the preview says
+    the detection was a guess). A clean sheet is kept for the confirmation: ``stored_name``
+    names it. Raises ValueError when the file cannot be read, PermissionDenied when
+    ``actor`` may not import.
     """
     if not may_import_attendance(actor, session):
         raise PermissionDenied(gettext("You may not import the attendance of this session."))
-    dataset = read_attendance_sheet(content, file_format)
+    dataset = read_attendance_sheet(content, file_format, encoding)
     result = attendance_import(session=session, dataset=dataset, dry_run=True, actor=actor)
     preview = _preview(result, dataset)
+    preview.update(encoding_notes(dataset))
     preview["stored_name"] = keep_upload(content) if preview["is_clean"] else None
     return preview
 
 
-def sheet_import(*, session, stored_name: str, file_format: str, actor):
-    """Import the sheet kept by ``sheet_preview``; the import result (check its errors: the
-    data may have changed since the preview, and then nothing was written)."""
+def sheet_import(*, session, stored_name: str, file_format: str, actor, encoding: str = ""):
+    """Import the sheet kept by ``sheet_preview``, read in the preview's ``encoding``; the
+    import result (check its errors: the data may have changed since the preview, and then
+    nothing was written)."""
     if not may_import_attendance(actor, session):
         raise PermissionDenied(gettext("You may not import the attendance of this session."))
     content = take_upload(stored_name)
-    dataset = read_attendance_sheet(content, file_format)
+    dataset = read_attendance_sheet(content, file_format, encoding)
     return attendance_import(session=session, dataset=dataset, dry_run=False, actor=actor)
 
 

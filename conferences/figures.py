@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from common.languages import localized
 from networks.enums import Sector, Sex
-from networks.models import Network, Programme
+from networks.models import Country, Network, Programme
 
 from .enums import AgreementStatus, SessionStatus
 from .models import Agreement, Conference, Participation, Session
@@ -57,13 +58,17 @@ class Figures:
         return sum(self.agreements_by_status.values())
 
 
+def _attendances(sessions: QuerySet[Session]) -> QuerySet[Participation]:
+    # Attendance recorded before a session was cancelled does not count as attendance.
+    return Participation.objects.filter(session__in=sessions.values("pk"), attended=True).exclude(
+        session__status=SessionStatus.CANCELLED
+    )
+
+
 def figures_for_sessions(sessions: QuerySet[Session], *, today=None) -> Figures:
     """Figures of the sessions in ``sessions``, in three queries whatever their size."""
     session_ids = sessions.values("pk")
-    # Attendance recorded before a session was cancelled does not count as attendance.
-    attended = Participation.objects.filter(session__in=session_ids, attended=True).exclude(
-        session__status=SessionStatus.CANCELLED
-    )
+    attended = _attendances(sessions)
     totals = attended.aggregate(
         participations=Count("pk"),
         people=Count("person", distinct=True),
@@ -248,6 +253,17 @@ class Cell:
     def suppressed(self) -> bool:
         return self.primary or self.secondary
 
+    @property
+    def reason(self) -> str:
+        """Why the cell is hidden, in words: for screen readers and the hover text."""
+        if self.primary:
+            return gettext(
+                "Fewer than %(threshold)s people: hidden so that no one can be identified"
+            ) % {"threshold": self.threshold}
+        if self.secondary:
+            return gettext("Hidden so that the totals cannot reveal a smaller figure")
+        return ""
+
     def __str__(self):
         if self.primary:
             return f"<{self.threshold}"
@@ -341,6 +357,31 @@ def suppress_grid(
 
 
 @dataclass(frozen=True)
+class YearRow:
+    """Distinct people of one sex who attended in one year (the region's calendar year)."""
+
+    year: int
+    sex: str
+    people: int
+
+
+def people_by_year(sessions: QuerySet[Session]) -> list[YearRow]:
+    """One query whatever the number of sessions: someone who came in two years counts in both."""
+    rows = (
+        _attendances(sessions)
+        # Extracted in the current time zone: a session at 20:00 on 31 December is that year's.
+        .annotate(year=ExtractYear("session__start"))
+        .values("year", "person__sex")
+        .annotate(people=Count("person", distinct=True))
+        .order_by()
+    )
+    return [
+        YearRow(year=row["year"], sex=row["person__sex"] or "", people=row["people"])
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
 class TableRow:
     label: str
     cells: list[Cell]
@@ -354,6 +395,11 @@ class PublicTable:
     rows: list[TableRow]
     column_totals: list[Cell]
     total: Cell
+
+    @property
+    def all_suppressed(self) -> bool:
+        """Every inner cell hidden: a table of "<5" that tells nothing, so not printed."""
+        return all(cell.suppressed for row in self.rows for cell in row.cells)
 
 
 @dataclass(frozen=True)
@@ -383,12 +429,17 @@ def _margins_hidden(grid: SuppressedGrid) -> frozenset:
     return frozenset(hidden)
 
 
-def public_figures(figures: Figures, *, threshold: int | None = None) -> PublicFigures:
+def public_figures(
+    figures: Figures, *, threshold: int | None = None, by_year: list[YearRow] | None = None
+) -> PublicFigures:
     """People by country and sex, and by sector and sex, with every small cell hidden.
 
     The full country x sector x sex cross-table (``figures.breakdown``) would be almost all
     "<5" for a meeting of thirty people; its two margins say much more and stay safe. Both
     tables share their totals by sex, so a total hidden in one is hidden in the other.
+    With ``by_year`` (``people_by_year`` of the same sessions) a third table, by year and
+    sex, shares them too: when each person came in one year only its totals are the same
+    figures.
     """
     threshold = suppression_threshold() if threshold is None else threshold
     not_recorded = gettext("Not recorded")
@@ -399,7 +450,7 @@ def public_figures(figures: Figures, *, threshold: int | None = None) -> PublicF
     # would force a hidden figure into every row. Female and male are always there, so an
     # absent column never tells that everyone in a row shares a sex.
     sexes = [Sex.FEMALE, Sex.MALE]
-    if any(row.sex not in (Sex.FEMALE, Sex.MALE) for row in figures.breakdown):
+    if any(row.sex not in (Sex.FEMALE, Sex.MALE) for row in [*figures.breakdown, *(by_year or ())]):
         sexes.append(Sex.NOT_STATED)
     column_of = {sex.value: index for index, sex in enumerate(sexes)}
 
@@ -418,6 +469,12 @@ def public_figures(figures: Figures, *, threshold: int | None = None) -> PublicF
     sectors = sorted(by_sector)
     country_values = [by_country[country] for country in countries]
     sector_values = [by_sector[sector] for sector in sectors]
+    by_year_values: dict[int, list[int]] = {}
+    for row in by_year or ():
+        column = column_of.get(row.sex, len(sexes) - 1)
+        by_year_values.setdefault(row.year, [0] * len(sexes))[column] += row.people
+    years = sorted(by_year_values)
+    year_values = [by_year_values[year] for year in years]
 
     tables = []
     if figures.breakdown:
@@ -426,10 +483,13 @@ def public_figures(figures: Figures, *, threshold: int | None = None) -> PublicF
             country_grid = suppress_grid(country_values, threshold, hide=hide)
             sector_grid = suppress_grid(sector_values, threshold, hide=hide)
             shared = _margins_hidden(country_grid) | _margins_hidden(sector_grid)
+            if by_year is not None:
+                year_grid = suppress_grid(year_values, threshold, hide=hide)
+                shared |= _margins_hidden(year_grid)
             if shared == hide:
                 break
             hide = shared
-        for caption, heading, labels, grid in (
+        grids = [
             (
                 gettext("People who attended, by country and sex"),
                 gettext("Country"),
@@ -442,7 +502,17 @@ def public_figures(figures: Figures, *, threshold: int | None = None) -> PublicF
                 [label for _order, label in sectors],
                 sector_grid,
             ),
-        ):
+        ]
+        if by_year is not None:
+            grids.append(
+                (
+                    gettext("People who attended, by year and sex"),
+                    gettext("Year"),
+                    [str(year) for year in years],
+                    year_grid,
+                )
+            )
+        for caption, heading, labels, grid in grids:
             tables.append(
                 PublicTable(
                     caption=caption,
@@ -483,3 +553,70 @@ def public_figures(figures: Figures, *, threshold: int | None = None) -> PublicF
         agreements=figures.agreements,
         threshold=threshold,
     )
+
+
+# The public figures page ------------------------------------------------------------------
+
+
+def public_figures_sessions(
+    *, programme: Programme | None = None, country: Country | None = None, year: int | None = None
+) -> QuerySet[Session]:
+    """The public sessions of the figures page, narrowed as the donor figures are (one rule for
+    what "a programme's" or "a country's" sessions are), a year being its calendar days."""
+    first_day = last_day = None
+    if year is not None:
+        first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    sessions = donor_sessions(
+        programme=programme, country=country, first_day=first_day, last_day=last_day
+    )
+    return _scope(sessions, public_only=True)
+
+
+def figures_page(
+    *, programme: Programme | None = None, country: Country | None = None, year: int | None = None
+) -> PublicFigures:
+    """The page's figures: the two tables of every public page and one by year, in four queries."""
+    sessions = public_figures_sessions(programme=programme, country=country, year=year)
+    return public_figures(figures_for_sessions(sessions), by_year=people_by_year(sessions))
+
+
+def figures_programmes() -> QuerySet[Programme]:
+    """Programmes offered by the page's filter: those with a public session (of a conference or
+    of a network of theirs), so that no choice leads to an empty page for certain."""
+    public_sessions = Session.objects.public().values("pk")
+    return (
+        Programme.objects.filter(
+            Q(conferences__sessions__in=public_sessions) | Q(networks__sessions__in=public_sessions)
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def figures_years() -> list[int]:
+    """Years with attendance at a public session, newest first (one query)."""
+    sessions = Session.objects.public().filter(
+        pk__in=_attendances(Session.objects.public()).values("session")
+    )
+    return sorted({moment.year for moment in sessions.datetimes("start", "year")}, reverse=True)
+
+
+def wider_figures_filters(*, session: Session | None = None, conference: Conference | None = None):
+    """The figures page's filters for the level above a session or a conference, where a small
+    meeting's people are counted with others': its programme when it has one, else its year.
+
+    Reads only what the session and conference pages load already (no query): the session's
+    conference, when public, and then its networks give the programme.
+    """
+    if session is not None:
+        conference = session.conference if session.conference_id else None
+        if conference is not None and not conference.is_public:
+            conference = None
+        programme_ids = [conference.programme_id] if conference is not None else []
+        programme_ids += [network.programme_id for network in session.networks.all()]
+        year = timezone.localtime(session.start).year
+    else:
+        programme_ids = [conference.programme_id]
+        year = conference.start_date.year
+    programme_id = next((pk for pk in programme_ids if pk is not None), None)
+    return {"programme": programme_id} if programme_id is not None else {"year": year}

@@ -4,9 +4,16 @@ import os
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from common.spreadsheets.kept import KEPT_NAME
+from common.spreadsheets.uploads import (
+    MAX_UPLOAD_BYTES,
+    SHEET_FORMATS,
+    encoding_field,
+    sheet_upload,
+)
 
 from .models import Agreement, Session
 
@@ -70,27 +77,33 @@ class AgreementAdminForm(forms.ModelForm):
 
 
 class AttendanceImportForm(forms.Form):
-    sheet = forms.FileField(
-        label=_("attendance sheet"),
-        help_text=_("The exported sheet with the attendance filled in, as CSV or XLSX."),
-    )
+    sheet = forms.FileField(label=_("attendance sheet"))
+    encoding = encoding_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sheet"].help_text = _(
+            "The exported sheet with the attendance filled in: a CSV, XLSX or ODS file, "
+            "at most %(size)s."
+        ) % {"size": filesizeformat(MAX_UPLOAD_BYTES)}
 
     def clean_sheet(self):
         sheet = self.cleaned_data["sheet"]
-        extension = os.path.splitext(sheet.name)[1].lower().lstrip(".")
-        if extension not in ("csv", "xlsx"):
-            raise ValidationError(_("Upload a .csv or .xlsx file."), code="format")
-        self.file_format = extension
+        upload = sheet_upload(sheet)
+        self.file_format, self.content = upload.file_format, upload.content
         return sheet
 
 
 class AttendanceConfirmForm(forms.Form):
-    """The preview's hidden fields: which stored upload to import, in which format."""
+    """The preview's hidden fields: which stored upload to import, in which format and,
+    for a CSV, in which encoding the preview read it."""
 
     stored_name = forms.CharField(widget=forms.HiddenInput)
     file_format = forms.ChoiceField(
-        choices=[("csv", "CSV"), ("xlsx", "XLSX")], widget=forms.HiddenInput
+        choices=[(file_format, file_format.upper()) for file_format in SHEET_FORMATS],
+        widget=forms.HiddenInput,
     )
+    encoding = encoding_field(widget=forms.HiddenInput)
     original_name = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean_stored_name(self):

@@ -5,15 +5,17 @@ export it, staff with ``conferences.import_participation`` import a filled one. 
 rules of every spreadsheet (``common/spreadsheets/resources.py``), whose base resource it uses:
 
 - Columns, in this order: ``name``, ``sex``, ``institution``, ``sector``, ``country`` (ISO
-  code), ``municipality``, ``role``, ``attended`` (yes/no), ``email``. The institution, sector,
-  country and municipality are the snapshot taken when the person was registered.
+  code), ``municipality``, ``role``, ``attended`` (yes/no), ``email``, headed in the reader's
+  language, with choices and yes/no written in it too (and read back in any language). The
+  institution, sector, country and municipality are the snapshot taken when the person was
+  registered.
 - On import only ``email`` (which finds the person, any case), ``role`` and ``attended``
   are read; the other columns are there for the reader and ignored. A person not yet
   registered for the session is registered, with the snapshot of their affiliation.
-- A file with any bad row writes nothing; every bad row is reported with its number
-  (1 = the first row under the headers) and the reason: an unknown e-mail, a role or an
-  attendance value that is not one of those allowed, the same person twice, attendance
-  at a cancelled session.
+- A file with any bad row writes nothing; every bad row is reported with its number (as
+  the spreadsheet program numbers it: the headers are row 1) and the reason: an unknown
+  e-mail, a role or an attendance value that is not one of those allowed, the same person
+  twice, attendance at a cancelled session.
 - Exported text that a spreadsheet would run as a formula gets a leading quote.
 
 Exports read the participations with one query, in chunks (``iterator()``), and write rows
@@ -22,6 +24,7 @@ as they come, so memory stays bounded whatever the size of the session.
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.spreadsheets.files import download
 from common.spreadsheets.reading import read_sheet
@@ -40,29 +43,34 @@ REQUIRED_COLUMNS = ("email", "attended")
 COLUMN_OF_MODEL_FIELD = {"person": "email", "session": NON_FIELD_ERRORS}
 
 
-class AttendedWidget(YesNoWidget):
-    """yes/no (also sí, 1/0, true/false, x); empty means no. Exported as yes or no."""
-
-    def render(self, value, obj=None, **kwargs):
-        return "yes" if value else "no"
-
-
 class AttendanceResource(RegistryResource):
     """The attendance sheet of one session (see the module docstring)."""
 
-    name = column("name", attribute="person__full_name", readonly=True)
+    name = column("name", attribute="person__full_name", readonly=True, label=gettext_lazy("name"))
     sex = column("sex", ChoicesWidget(Sex), attribute="person__sex", readonly=True)
-    institution = column("institution", attribute="institution__name", readonly=True)
+    institution = column(
+        "institution",
+        attribute="institution__name",
+        readonly=True,
+        label=gettext_lazy("institution"),
+    )
     sector = column("sector", ChoicesWidget(Sector, allow_blank=True), readonly=True)
-    country = column("country", attribute="country__code", readonly=True)
-    municipality = column("municipality", attribute="municipality__name", readonly=True)
+    country = column(
+        "country", attribute="country__code", readonly=True, label=gettext_lazy("country")
+    )
+    municipality = column(
+        "municipality",
+        attribute="municipality__name",
+        readonly=True,
+        label=gettext_lazy("municipality"),
+    )
     role = column(
         "role",
         ChoicesWidget(ParticipationRole, allow_blank=True),
         default=ParticipationRole.PARTICIPANT,
     )
-    attended = column("attended", AttendedWidget())
-    email = column("email", PersonWidget(), attribute="person")
+    attended = column("attended", YesNoWidget())
+    email = column("email", PersonWidget(), attribute="person", label=gettext_lazy("e-mail"))
 
     class Meta(RegistryResource.Meta):
         model = Participation
@@ -103,14 +111,8 @@ class AttendanceResource(RegistryResource):
 
     def before_import(self, dataset, **kwargs):
         self._row_of_person = {}
-        headers = [str(header or "").strip().lower() for header in dataset.headers or []]
-        missing = [name for name in REQUIRED_COLUMNS if name not in headers]
-        if missing:
-            raise ValueError(
-                _("The sheet needs the columns %(missing)s (it has: %(found)s).")
-                % {"missing": ", ".join(missing), "found": ", ".join(headers) or "—"}
-            )
-        dataset.headers = headers
+        # The headers are column names already (RegistryResource.import_data).
+        self.require_columns(dataset.headers, [self.fields[name] for name in REQUIRED_COLUMNS])
 
     def get_instance(self, instance_loader, row):
         try:
@@ -195,10 +197,11 @@ def attendance_download(session: Session, file_format: str):
     )
 
 
-def read_attendance_sheet(content: bytes, file_format: str):
+def read_attendance_sheet(content: bytes, file_format: str, encoding: str = ""):
     """A ``tablib.Dataset`` from an uploaded file; ``ValueError`` if it cannot be read
-    (see ``common.spreadsheets.reading``: any delimiter and encoding, blank rows skipped)."""
-    return read_sheet(content, file_format)
+    (see ``common.spreadsheets.reading``: any delimiter and encoding, blank rows skipped;
+    ``encoding`` reads a CSV in that one instead)."""
+    return read_sheet(content, file_format, encoding)
 
 
 def attendance_import(*, session: Session, dataset, dry_run: bool, actor):

@@ -14,11 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.utils import formats, timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import XLSX
+from import_export.forms import SelectableFieldsExportForm
 from import_export.results import RowResult
 
+from common.spreadsheets.files import EXPORT_FORMATS
 from common.spreadsheets.reading import IMPORT_FORMATS, UnreadableSheet
 
 from . import access, invitations
@@ -58,6 +62,16 @@ from .services import (
 )
 
 
+class ExportColumnsForm(SelectableFieldsExportForm):
+    """The export page's column checkboxes named as the file will head the columns, in the
+    page's language. The library shows the attribute title-cased instead ("First Name"),
+    English whatever the language."""
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        return resource.column_label(field) if field else field_name
+
+
 class RegistryImportExportAdmin(ServiceAdmin, ImportExportModelAdmin):
     """Import and export in CSV and XLSX, for staff holding the explicit permissions.
 
@@ -65,6 +79,8 @@ class RegistryImportExportAdmin(ServiceAdmin, ImportExportModelAdmin):
     both), ``export_<model>`` with view. Checked on the buttons and on the views; the
     import's writes go through the services, naming the staff member.
     """
+
+    export_form_class = ExportColumnsForm
 
     def has_import_permission(self, request):
         return access.allows(request.user, "import", self.model)
@@ -79,8 +95,31 @@ class RegistryImportExportAdmin(ServiceAdmin, ImportExportModelAdmin):
         if isinstance(e, UnreadableSheet):
             message = str(e)
         else:
-            message = gettext("The file could not be read. Save it as CSV or XLSX and try again.")
+            message = gettext(
+                "The file could not be read. Save it as CSV, XLSX or ODS and try again."
+            )
         form.add_error("import_file", message)
+
+    def get_export_filename(self, request, queryset, file_format):
+        # "personas-2026-12-02.csv": the records' name in the reader's language, not the
+        # model's class name.
+        name = slugify(str(self.model._meta.verbose_name_plural)) or self.model._meta.model_name
+        return f"{name}-{timezone.localdate().isoformat()}.{file_format.get_extension()}"
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        # As the library's, with numbers and dates as such in XLSX: the library recognises
+        # its own format classes only, not ours.
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        data = self.get_data_for_export(
+            request, queryset, force_native_type=isinstance(file_format, XLSX), **kwargs
+        )
+        return file_format.export_data(data)
+
+    def get_export_formats(self):
+        # The files every download of the portal gives: CSV with a byte-order mark, XLSX
+        # with a frozen header and sized columns (common/spreadsheets/files.py).
+        return EXPORT_FORMATS
 
     def has_export_permission(self, request):
         return access.allows(request.user, "export", self.model)
@@ -106,12 +145,15 @@ class RegistryImportExportAdmin(ServiceAdmin, ImportExportModelAdmin):
     def log_imported(self, user_pk, saved):
         """Admin log entries for a batch of imported records, as the library writes them."""
         flags = {RowResult.IMPORT_TYPE_NEW: ADDITION, RowResult.IMPORT_TYPE_UPDATE: CHANGE}
+        # Written in the importer's language (a history page shows a free-text message as
+        # it was stored).
+        notes = {
+            RowResult.IMPORT_TYPE_NEW: gettext("Added by a spreadsheet import."),
+            RowResult.IMPORT_TYPE_UPDATE: gettext("Changed by a spreadsheet import."),
+        }
         for import_type, instances in saved.items():
             LogEntry.objects.log_actions(
-                user_pk,
-                instances,
-                flags[import_type],
-                change_message=f"{import_type} through import_export",
+                user_pk, instances, flags[import_type], change_message=notes[import_type]
             )
 
     def generate_log_entries(self, result, request):
@@ -250,6 +292,13 @@ class MunicipalityAdmin(RegistryImportExportAdmin):
         if obj is None or not obj.districts.exists():
             return [BorderCrossingInline]
         return self.inlines
+
+    # Municipalities keep no audit trail (no ``history = audited()``): simple-history's page
+    # would fail; Django's own page, of the admin's log, is their history.
+    object_history_template = None
+
+    def history_view(self, request, object_id, extra_context=None):
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
 
 
 @admin.register(BorderCrossing)

@@ -1,8 +1,11 @@
 """Spreadsheet import and export (django-import-export) for the registry.
 
 Files name other records by natural keys only (ISO codes, official codes, names, e-mails,
-slugs; see ``networks/widgets.py``), never by database ids. Column headers are the stable
-snake_case names listed in each resource's docstring; an export imports back unchanged.
+slugs; see ``networks/widgets.py``), never by database ids. Columns are known in code by
+the snake_case names listed in each resource's docstring; files head them with their names
+in the reader's language and write choices and yes/no in it too, and an import reads them
+headed and written in Spanish, in English or as those names: an export imports back
+unchanged.
 
 Every resource keeps the rules of ``common/spreadsheets/resources.py`` (a file with any bad
 row writes nothing, every bad row named with its number, each record named once, set-based,
@@ -12,16 +15,19 @@ institutions in batches, so a file of 10 000 members takes seconds.
 """
 
 from django.core.exceptions import ValidationError
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import override
-from import_export import widgets
+from django.utils.translation import gettext_lazy
 
 from common.slugs import municipality_slug
 from common.spreadsheets.reading import read_sheet
 from common.spreadsheets.resources import RegistryResource, _errors_of, column
-from common.spreadsheets.widgets import ChoicesWidget, FlexibleDateWidget, YesNoWidget, cell_text
-from common.text import fold
+from common.spreadsheets.widgets import (
+    ChoicesWidget,
+    DecimalCellWidget,
+    FlexibleDateWidget,
+    YesNoWidget,
+    cell_text,
+)
 
 from .enums import ConsentBasis, MembershipRole, NetworkKind, NetworkStatus, Sector, Sex
 from .models import (
@@ -64,15 +70,20 @@ class MunicipalityResource(RegistryResource):
     A row is matched to an existing municipality by department and name (any case).
     """
 
-    country = column("country", attribute="department__country__code", readonly=True)
+    country = column(
+        "country",
+        attribute="department__country__code",
+        readonly=True,
+        label=gettext_lazy("country"),
+    )
     department = column("department", DepartmentWidget())
     name = column("name")
     official_code = column("official_code")
     slug = column("slug")
     is_border = column("is_border", YesNoWidget())
     borders_with = column("borders_with", CountryListWidget())
-    latitude = column("latitude", widgets.DecimalWidget())
-    longitude = column("longitude", widgets.DecimalWidget())
+    latitude = column("latitude", DecimalCellWidget())
+    longitude = column("longitude", DecimalCellWidget())
     valid_from = column("valid_from", FlexibleDateWidget())
     valid_until = column("valid_until", FlexibleDateWidget())
     successor = column("successor", MunicipalityWidget())
@@ -300,8 +311,8 @@ class MembershipResource(RegistryResource):
     and periods of the same person in a network do not overlap.
     """
 
-    person = column("person", PersonWidget())
-    network = column("network", NetworkWidget())
+    person = column("person", PersonWidget(), label=gettext_lazy("e-mail of the person"))
+    network = column("network", NetworkWidget(), label=gettext_lazy("network (identifier)"))
     institution = column("institution", InstitutionWidget())
     role = column(
         "role", ChoicesWidget(MembershipRole, allow_blank=True), default=MembershipRole.MEMBER
@@ -332,15 +343,6 @@ class MembershipResource(RegistryResource):
 # The members spreadsheet of one network (the coordinators' workspace) -------------------------
 
 
-class LabelChoicesWidget(ChoicesWidget):
-    """A choice exported as its label in the reader's language (read back in any language)."""
-
-    def render(self, value, obj=None, **kwargs):
-        if not value:
-            return ""
-        return str(dict(self.choices.choices).get(value, value))
-
-
 class MemberWidget(PersonWidget):
     """The person of a members row, by e-mail (any case); ``None`` for an address the
     registry does not have yet: the row then adds the person (``NetworkMembersResource``)."""
@@ -352,28 +354,8 @@ class MemberWidget(PersonWidget):
             return None
 
 
-#: The columns of the members spreadsheet, each headed by its field's name in the reader's
-#: language; a file read back may head them in Spanish, English or as these names.
-MEMBER_COLUMNS = {
-    "first_name": (Person, "first_name"),
-    "last_name": (Person, "last_name"),
-    "sex": (Person, "sex"),
-    "email": (Person, "email"),
-    "phone": (Person, "phone"),
-    "position": (Person, "position"),
-    "institution": (Membership, "institution"),
-    "role": (Membership, "role"),
-    "start_date": (Membership, "start_date"),
-    "end_date": (Membership, "end_date"),
-    "network": (Membership, "network"),
-}
 #: The person's columns a row uses when it adds someone new to the registry.
 NEW_PERSON_COLUMNS = ("first_name", "last_name", "sex", "phone", "position")
-
-
-def member_column_label(name) -> str:
-    model, field = MEMBER_COLUMNS[name]
-    return capfirst(str(model._meta.get_field(field).verbose_name))
 
 
 class NetworkMembersResource(MembershipResource):
@@ -390,23 +372,37 @@ class NetworkMembersResource(MembershipResource):
       from the row's ``first_name``, ``last_name``, ``sex``, ``phone`` and ``position`` (and
       ``institution`` as their current one); people already in the registry keep their data
       as it is (whoever uploads may not even see it: they may sit in other networks only).
-    - Columns are headed by their names in Spanish or English (what the download writes)
-      or by the stable names above; ``sex`` and ``role`` export as labels.
+    - Columns are headed, as in every file, by their names in the reader's language (a file
+      read back may head them in Spanish, English or by the stable names above).
     """
 
     first_name = column("first_name", attribute="person__first_name", readonly=True)
     last_name = column("last_name", attribute="person__last_name", readonly=True)
-    sex = column("sex", LabelChoicesWidget(Sex), attribute="person__sex", readonly=True)
-    email = column("email", MemberWidget(), attribute="person")
+    sex = column("sex", ChoicesWidget(Sex), attribute="person__sex", readonly=True)
+    email = column(
+        "email",
+        MemberWidget(),
+        attribute="person",
+        label=Person._meta.get_field("email").verbose_name,
+    )
     phone = column("phone", attribute="person__phone", readonly=True)
     position = column("position", attribute="person__position", readonly=True)
-    role = column(
-        "role", LabelChoicesWidget(MembershipRole, allow_blank=True), default=MembershipRole.MEMBER
-    )
 
     class Meta(MembershipResource.Meta):
         name = "members"
-        fields = tuple(MEMBER_COLUMNS)
+        fields = (
+            "first_name",
+            "last_name",
+            "sex",
+            "email",
+            "phone",
+            "position",
+            "institution",
+            "role",
+            "start_date",
+            "end_date",
+            "network",
+        )
         import_id_fields = ("email", "network", "start_date")
 
     def __init__(self, *, network: Network, **kwargs):
@@ -424,9 +420,6 @@ class NetworkMembersResource(MembershipResource):
 
     # Export -------------------------------------------------------------------------------
 
-    def get_export_headers(self, selected_fields=None):
-        return [member_column_label(field.column_name) for field in self.get_export_fields()]
-
     def rows(self, queryset):
         """The header, then one row per seat of ``queryset``, read in chunks."""
         yield self.get_export_headers()
@@ -438,20 +431,8 @@ class NetworkMembersResource(MembershipResource):
     def before_import(self, dataset, **kwargs):
         self.new_person_rows = set()
         self._new_people = {}
-        dataset.headers = self._column_names(dataset.headers or [])
         self._fill_network(dataset)
         super().before_import(dataset, **kwargs)
-
-    @staticmethod
-    def _column_names(headers):
-        """Headers read as column names, whatever the language they are written in."""
-        accepted = {}
-        for name in MEMBER_COLUMNS:
-            accepted[fold(name)] = accepted[fold(name.replace("_", " "))] = name
-            for language in ("es", "en"):
-                with override(language):
-                    accepted.setdefault(fold(member_column_label(name)), name)
-        return [accepted.get(fold(header or ""), str(header or "").strip()) for header in headers]
 
     def _fill_network(self, dataset):
         # An empty or missing network is this one (before the keys are read).
@@ -524,12 +505,13 @@ class NetworkMembersResource(MembershipResource):
             raise ValidationError(renamed) from None
 
 
-def read_members_sheet(content: bytes, file_format: str):
+def read_members_sheet(content: bytes, file_format: str, encoding: str = ""):
     """A ``tablib.Dataset`` from an uploaded members file; ``ValueError`` if unreadable.
 
-    CSV with any delimiter and encoding a spreadsheet program saves, or XLSX; blank rows
-    skipped, rows numbered as the spreadsheet shows them (``common.spreadsheets.reading``)."""
-    return read_sheet(content, file_format)
+    CSV with any delimiter and encoding a spreadsheet program saves (or ``encoding``), XLSX
+    or ODS; blank rows skipped, rows numbered as the spreadsheet shows them
+    (``common.spreadsheets.reading``)."""
+    return read_sheet(content, file_format, encoding)
 
 
 def members_import(*, network: Network, dataset, dry_run: bool, actor):

@@ -8,7 +8,7 @@ first. The msgids are copied from django/contrib/admin/options.py and import_exp
 and must stay character for character the same (curly quotes included), or they stop matching.
 """
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 DJANGO_ADMIN = [
     gettext_noop("The {name} “{obj}” was added successfully."),
@@ -20,6 +20,12 @@ DJANGO_ADMIN = [
     gettext_noop("The %(name)s “%(obj)s” was deleted successfully."),
     gettext_noop("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?"),
     gettext_noop("Successfully deleted %(count)d %(items)s."),
+    # Lists with editable columns, saved at once ("1 red fue modificado" in Django's Spanish).
+    ngettext_lazy(
+        "%(count)s %(name)s was changed successfully.",
+        "%(count)s %(name)s were changed successfully.",
+        "count",
+    ),
     # The history page of each record.
     gettext_noop("Added {name} “{object}”."),
     gettext_noop("Changed {fields} for {name} “{object}”."),

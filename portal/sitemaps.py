@@ -1,6 +1,7 @@
 """sitemap.xml: public pages only (never anything about people)."""
 
 from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
 
 from conferences.models import Conference, Session
 from networks.models import Municipality, Network
@@ -56,10 +57,23 @@ class SessionSitemap(PublicSitemap):
         return session.updated_at
 
 
+class FiguresSitemap(PublicSitemap):
+    """Pages with no record of their own, named by their URL name."""
+
+    changefreq = "weekly"
+
+    def items(self):
+        return ["conferences:figures"]
+
+    def location(self, name):
+        return reverse(name)
+
+
 SITEMAPS = {
     "networks": NetworkSitemap,
     "municipalities": MunicipalitySitemap,
     "practices": PracticeSitemap,
     "conferences": ConferenceSitemap,
     "sessions": SessionSitemap,
+    "figures": FiguresSitemap,
 }

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
-from django.utils.timezone import localtime
+from django.utils.timezone import localdate, localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,7 @@ from networks.admin_access import ServiceAdmin
 from networks.models import Institution, Municipality
 from networks.selectors import municipalities_by_country
 
+from . import selectors
 from .enums import ReviewStatus
 from .forms import AttachmentInlineForm, PracticeAdminForm, RequestChangesForm, ReviewForm
 from .models import (
@@ -406,9 +407,14 @@ class PracticeAdmin(ServiceAdmin, admin.ModelAdmin):
             "decisions": decisions,
             "confirmed_decisions": CONFIRMED_DECISIONS,
             "form": form,
-            # The practice as the public page shows it (templates/practices/practice_detail.html).
+            # What templates/practices/includes/practice_sections.html reads, as the public
+            # page's view gives it (practices.views.PracticeDetailView).
             "municipalities_by_country": municipalities_by_country(practice.municipalities.all()),
             "legal_evidence": getattr(practice, "legal_evidence", None),
+            "related_practices": selectors.related_practices(practice),
+            # The citation names the address the practice has, or will have, once published.
+            "absolute_url": request.build_absolute_uri(practice.get_absolute_url()),
+            "accessed_on": localdate(),
             "public_url": (
                 practice.get_absolute_url() if practice.status == ReviewStatus.PUBLISHED else ""
             ),

@@ -17,8 +17,14 @@ import datetime
 import logging
 import operator
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import router
 from django.db.models import CheckConstraint, F, Field, Q
 from django.utils.translation import gettext as _
@@ -51,6 +57,12 @@ class PlainError(Error):
         return ""
 
 
+class Problem(NamedTuple):
+    number: int
+    column: str
+    message: str
+
+
 class FileResult(Result):
     """An import's result that keeps the first rows of the file, not every row.
 
@@ -80,6 +92,23 @@ class FileResult(Result):
         for row in self.error_rows:
             for error in row.errors:
                 error.number = row.number
+
+    def problems(self):
+        """Every problem of the rows, in row order: ``Problem(number, column, message)``,
+        ``column`` being the header of the column at fault ("" for the whole row)."""
+        labels = getattr(self, "column_labels", {})
+        problems = [
+            Problem(row.number, "" if key == NON_FIELD_ERRORS else labels.get(key, key), message)
+            for row in self.invalid_rows
+            for key, messages in row.error_dict.items()
+            for message in messages
+        ]
+        problems += [
+            Problem(number, "", str(error.error))
+            for number, errors in self.row_errors()
+            for error in errors
+        ]
+        return sorted(problems, key=lambda problem: problem.number)
 
     def row_errors(self):
         # The library numbers errors by position in ``rows``, which no longer holds every row.

@@ -14,6 +14,8 @@ import re
 from import_export.results import RowResult
 from import_export.tmp_storages import TempFolderStorage
 
+from .reading import encoding_label
+
 #: What a kept upload's name looks like (tempfile's names): never a path.
 KEPT_NAME = re.compile(r"^tmp[A-Za-z0-9_]{1,64}$")
 
@@ -56,18 +58,36 @@ def result_totals(result) -> dict:
     }
 
 
+def encoding_notes(dataset, *, samples: int = 6) -> dict:
+    """What a preview says of how a CSV's text was read: ``encoding_unsure`` when the
+    encoding was only guessed (``reading.decode_text``), the encoding read, and the first
+    few cells with accents as read, for the person to judge."""
+    if not getattr(dataset, "encoding_unsure", False):
+        return {"encoding_unsure": False}
+    cells = (
+        value
+        for values in dataset
+        for value in values
+        if isinstance(value, str) and not value.isascii()
+    )
+    accented = []
+    for value in cells:
+        if value not in accented:
+            accented.append(value)
+            if len(accented) == samples:
+                break
+    return {
+        "encoding_unsure": True,
+        "encoding_read": encoding_label(dataset.encoding_guess),
+        "accented_cells": accented,
+    }
+
+
 def problems_by_row(result) -> dict[int, list[str]]:
-    """Every problem of the import, by row number (1 is the line under the header; blank
-    lines of the file count, see ``reading.sheet_row``)."""
-    problems = {row.number: _row_messages(row.error_dict) for row in result.invalid_rows}
-    for number, errors in result.row_errors():
-        problems.setdefault(number, []).extend(str(error.error) for error in errors)
+    """Every problem of the import by row number (the number the spreadsheet program shows,
+    see ``reading.sheet_row``), each as "Column header: message" or the row's message."""
+    problems = {}
+    for problem in result.problems():
+        text = f"{problem.column}: {problem.message}" if problem.column else problem.message
+        problems.setdefault(problem.number, []).append(text)
     return problems
-
-
-def _row_messages(error_dict):
-    return [
-        message if column == "__all__" else f"{column}: {message}"
-        for column, messages_of_column in error_dict.items()
-        for message in messages_of_column
-    ]

@@ -3,9 +3,9 @@
 Rules every import keeps:
 
 - A file with any bad row writes nothing; the preview lists every bad row with its number
-  and the reason. A file read by ``common.spreadsheets.reading`` (every upload) numbers its
-  rows as the spreadsheet does, blank rows included (``reading.sheet_row``); a dataset
-  built in code numbers them from 1, the first row under the headers.
+  and the reason, under the number the spreadsheet program shows beside it: the header is
+  row 1 and blank rows count (``reading.sheet_row``; a dataset built in code is read as a
+  sheet whose header is row 1, so its first row is row 2).
 - No traceback or exception name reaches a page: errors are ``PlainError`` (imports.py).
 - Rows are validated with the model's ``full_clean()`` (constraints included), and each
   resource adds its own rules in ``complete_instance``.
@@ -23,17 +23,24 @@ import copy
 from contextlib import nullcontext
 from functools import partial
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.results import RowResult
 
 from common.audit import acting_as, not_recorded
 from common.caching import forget_public_pages
-from common.text import neutralise_formula
+from common.text import fold, neutralise_formula
 
 from .imports import FileResult, PlainError, clean_fields, validate_constraints
 from .reading import sheet_row
@@ -61,10 +68,34 @@ NATIVE_VALUE_WIDGETS = (
 IMPORT_REASON = "import"
 
 
-def column(name, widget=None, **kwargs):
-    """A resource field whose column header is its attribute name."""
+def column(name, widget=None, *, label=None, **kwargs):
+    """A resource field known in code by its stable ``name`` and headed in files by
+    ``label``, in the reader's language (by default the verbose name of the model field its
+    ``attribute`` ends at: pass one where the column shows a related record's key)."""
     kwargs.setdefault("attribute", name)
-    return Field(column_name=name, widget=widget or TextWidget(), **kwargs)
+    field = Field(column_name=name, widget=widget or TextWidget(), **kwargs)
+    field.label = label
+    return field
+
+
+def verbose_name_of(model, attribute):
+    """The verbose name of the model field an attribute path ends at ("person__sex": sex),
+    or None when the path does not end at a field (a property)."""
+    field = None
+    for part in attribute.split("__") if attribute else []:
+        try:
+            field = model._meta.get_field(part)
+        except (FieldDoesNotExist, AttributeError):
+            return None
+        model = field.related_model
+    return getattr(field, "verbose_name", None)
+
+
+class _Heading:
+    """A column as the admin's import and export pages list it: by its file header."""
+
+    def __init__(self, column_name):
+        self.column_name = column_name
 
 
 class RegistryResource(resources.ModelResource):
@@ -109,6 +140,7 @@ class RegistryResource(resources.ModelResource):
     def _start_import(self, *, dry_run, log_saved):
         self._previewing = dry_run
         self._log_saved = log_saved
+        self._file_headers = []
         self._unlogged = []
         self._existing = {}
         self._seen_keys = {}
@@ -146,6 +178,9 @@ class RegistryResource(resources.ModelResource):
         """Import ``dataset``; ``log_saved`` (optional) is called with each batch of saved
         records, ``{"new": [...], "update": [...]}``, inside the import's transaction."""
         self._start_import(dry_run=dry_run, log_saved=kwargs.pop("log_saved", None))
+        self._file_headers = [str(header or "").strip() for header in dataset.headers or []]
+        if dataset.headers:
+            dataset.headers = self.column_names_of(dataset.headers)
         # All or nothing, whoever calls: one bad row rolls back the whole file. Every
         # version the import writes names the importer, with the reason "import".
         # A preview is rolled back whatever happens: its writes leave no versions.
@@ -161,14 +196,17 @@ class RegistryResource(resources.ModelResource):
                 **kwargs,
             )
         result.renumber(partial(sheet_row, dataset))
+        result.column_labels = self.error_labels()
         return result
 
     def _check_import_id_fields(self, headers):
         # The library's message is English and names its own settings.
+        self.require_columns(headers, [self.fields[name] for name in self.get_import_id_fields()])
+
+    def require_columns(self, headers, fields):
+        """ValueError naming, by their headers, the ``fields`` whose column the file lacks."""
         missing = [
-            self.fields[name].column_name
-            for name in self.get_import_id_fields()
-            if self.fields[name].column_name not in (headers or [])
+            self.column_label(field) for field in fields if field.column_name not in (headers or [])
         ]
         if missing:
             raise ValueError(
@@ -177,10 +215,52 @@ class RegistryResource(resources.ModelResource):
                     "sheet with its header row first."
                 )
                 % {
-                    "missing": ", ".join(missing),
-                    "found": ", ".join(str(h) for h in headers or [] if h) or "—",
+                    "missing": ", ".join(f"“{label}”" for label in missing),
+                    "found": ", ".join(header for header in self._file_headers if header) or "—",
                 }
             )
+
+    # Column headers ------------------------------------------------------------------------
+
+    @classmethod
+    def column_label(cls, field) -> str:
+        """The header of ``field``'s column in the current language (see :func:`column`)."""
+        label = field.label or verbose_name_of(cls._meta.model, field.attribute)
+        return capfirst(str(label or field.column_name))
+
+    @classmethod
+    def column_names_of(cls, headers) -> list[str]:
+        """A file's headers as column names: a column may be headed by its name
+        ("first_name", "first name") or by its label in Spanish or English, in any case,
+        with or without accents, with spaces around; other headers are kept as they are."""
+        accepted = {}
+        for field in cls.fields.values():
+            for text in (field.column_name, field.column_name.replace("_", " ")):
+                accepted.setdefault(fold(text), field.column_name)
+        for language in ("es", "en"):
+            with override(language):
+                for field in cls.fields.values():
+                    accepted.setdefault(fold(cls.column_label(field)), field.column_name)
+        return [
+            accepted.get(fold(header or ""), str(header or "").strip(" \u00a0"))
+            for header in headers
+        ]
+
+    def error_labels(self) -> dict[str, str]:
+        """The header each key of a row's errors stands for (column or model field name)."""
+        labels = {}
+        for field in self.fields.values():
+            label = self.column_label(field)
+            labels[field.column_name] = label
+            labels.setdefault((field.attribute or field.column_name).split("__")[0], label)
+        return labels
+
+    def get_export_headers(self, selected_fields=None):
+        return [self.column_label(field) for field in self.get_export_fields(selected_fields)]
+
+    def get_user_visible_fields(self):
+        # What the admin's import and export pages list: the file's headers, not code names.
+        return [_Heading(self.column_label(field)) for field in self.get_import_fields()]
 
     # Before the rows: load what they name ----------------------------------------------
 

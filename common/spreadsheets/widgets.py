@@ -11,12 +11,13 @@ build on :class:`NaturalKeyWidget` and :class:`FindsReferences` in that app's ``
 """
 
 import datetime
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
 from django.db import connections, router
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 from import_export import widgets
 
 from common.text import fold, folded_words, restore_formula_guard
@@ -54,7 +55,8 @@ class ChoicesWidget(widgets.Widget):
     English, or one of the words of the choices' ``import_words()`` table (feminine forms,
     abbreviations: "F", "mujer", "Coordinadora"), in any case, with or without accents.
 
-    Exports the stored value, which does not change with the language of the person exporting.
+    Exports the label in the language of the person exporting: the word they read is one
+    the import accepts back, in either language.
     """
 
     def __init__(self, choices, *, allow_blank=False, **kwargs):
@@ -100,14 +102,16 @@ class ChoicesWidget(widgets.Widget):
             if key in self.accepted:
                 self.accepted[text] = self.accepted[key]
                 return self.accepted[text]
-        allowed = ", ".join(f"{value} ({label})" for value, label in self.choices.choices)
+        allowed = ", ".join(str(label) for _value, label in self.choices.choices)
         raise ValueError(
             _("Unknown value “%(value)s”. Allowed values: %(allowed)s.")
             % {"value": text, "allowed": allowed}
         )
 
     def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
+        if value is None or value == "":
+            return ""
+        return str(dict(self.choices.choices).get(value, value))
 
 
 class TextWidget(widgets.CharWidget):
@@ -150,8 +154,34 @@ class FlexibleDateWidget(widgets.DateWidget):
         return day
 
 
+class DecimalCellWidget(widgets.DecimalWidget):
+    """A decimal number written with a decimal comma or point, whatever the language of
+    the person importing: an export in Spanish (-89,21) imports back for staff reading
+    English. Thousands separators are not read (coordinates and rates have none)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, str):
+            text = value.strip().replace("\u00a0", "").replace(" ", "")
+            if text.count(",") == 1 and "." not in text:
+                text = text.replace(",", ".")
+            if not text:
+                return None
+            try:
+                return Decimal(text)
+            except InvalidOperation:
+                raise ValueError(
+                    _("“%(value)s” is not a number. Write it as -89.21 or -89,21.")
+                    % {"value": value}
+                ) from None
+        return super().clean(value, row, **kwargs)
+
+
 class YesNoWidget(widgets.BooleanWidget):
-    """1/0, true/false, yes/no or sí/no; empty means no."""
+    """1/0, true/false, yes/no or sí/no; empty means no. Exported as yes or no in the
+    language of the person exporting ("sí" in Spanish), which the import reads back."""
+
+    def render(self, value, obj=None, **kwargs):
+        return pgettext("spreadsheet cell", "yes") if value else pgettext("spreadsheet cell", "no")
 
     def clean(self, value, row=None, **kwargs):
         text = fold(cell_text(value))

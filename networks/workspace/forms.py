@@ -1,24 +1,23 @@
 """Forms of the members pages of the workspace: questions only; the services decide."""
 
-import os
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.spreadsheets.uploads import (
+    MAX_UPLOAD_BYTES,
+    encoding_field,
+    sheet_help_text,
+    sheet_upload,
+)
+
 from .. import access
 from ..enums import MembershipRole, Sex
 from ..models import Institution, Membership, Person
-
-#: The largest members file accepted (a file of 10 000 members is well under it).
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-#: What each accepted type's content starts with (an XLSX file is a ZIP archive).
-XLSX_SIGNATURE = b"PK\x03\x04"
 
 
 class DateInput(forms.DateInput):
@@ -254,35 +253,14 @@ class MembershipEndForm(forms.Form):
 
 class MembersUploadForm(forms.Form):
     sheet = forms.FileField(label=_("Members file"))
+    encoding = encoding_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sheet"].help_text = _("A CSV or XLSX file, at most %(size)s.") % {
-            "size": filesizeformat(MAX_UPLOAD_BYTES)
-        }
+        self.fields["sheet"].help_text = sheet_help_text(MAX_UPLOAD_BYTES)
 
     def clean_sheet(self):
         sheet = self.cleaned_data["sheet"]
-        extension = os.path.splitext(sheet.name)[1].lower().lstrip(".")
-        if extension not in ("csv", "xlsx"):
-            raise ValidationError(_("Upload a .csv or .xlsx file."), code="format")
-        if sheet.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                _("The file is too large: at most %(size)s.")
-                % {"size": filesizeformat(MAX_UPLOAD_BYTES)},
-                code="size",
-            )
-        content = sheet.read()
-        if extension == "xlsx" and not content.startswith(XLSX_SIGNATURE):
-            raise ValidationError(
-                _("This file is not an XLSX spreadsheet. Save it again as .xlsx or .csv."),
-                code="format",
-            )
-        if extension == "csv" and b"\x00" in content[:4096]:
-            raise ValidationError(
-                _("This file is not a CSV text file. Save it again as .csv or .xlsx."),
-                code="format",
-            )
-        self.file_format = extension
-        self.content = content
+        upload = sheet_upload(sheet, max_bytes=MAX_UPLOAD_BYTES)
+        self.file_format, self.content = upload.file_format, upload.content
         return sheet

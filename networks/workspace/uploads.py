@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.results import RowResult
 
 from common.spreadsheets.kept import (
+    encoding_notes,
     keep_upload,
     problems_by_row,
     result_totals,
@@ -45,26 +46,30 @@ def _require(actor, network):
         raise PermissionDenied(gettext("You may not upload the members of this network."))
 
 
-def sheet_preview(*, network, content: bytes, file_format: str, actor) -> dict:
+def sheet_preview(*, network, content: bytes, file_format: str, actor, encoding: str = "") -> dict:
     """Dry-run an uploaded members file: what the preview page lists (see ``_preview``).
 
-    A clean file is kept for the confirmation: ``kept_name`` names it. Raises ValueError
-    when the file cannot be read, PermissionDenied when ``actor`` may not import.
+    A CSV is read in ``encoding`` ("" detects it; ``encoding_unsure`` in the preview says
+    the detection was a guess). A clean file is kept for the confirmation: ``kept_name``
+    names it. Raises ValueError when the file cannot be read, PermissionDenied when
+    ``actor`` may not import.
     """
     _require(actor, network)
-    dataset = read_members_sheet(content, file_format)
+    dataset = read_members_sheet(content, file_format, encoding)
     resource, result = members_import(network=network, dataset=dataset, dry_run=True, actor=actor)
     preview = _preview(resource, result, dataset)
+    preview.update(encoding_notes(dataset))
     preview["kept_name"] = keep_upload(content) if preview["is_clean"] else None
     return preview
 
 
-def sheet_import(*, network, kept_name: str, file_format: str, actor):
-    """Import the file kept by ``sheet_preview``; the import result (check its errors: the
-    data may have changed since the preview, and then nothing was written)."""
+def sheet_import(*, network, kept_name: str, file_format: str, actor, encoding: str = ""):
+    """Import the file kept by ``sheet_preview``, read in the preview's ``encoding``; the
+    import result (check its errors: the data may have changed since the preview, and then
+    nothing was written)."""
     _require(actor, network)
     content = take_upload(kept_name)
-    dataset = read_members_sheet(content, file_format)
+    dataset = read_members_sheet(content, file_format, encoding)
     _resource, result = members_import(network=network, dataset=dataset, dry_run=False, actor=actor)
     return result
 

@@ -553,6 +553,7 @@ class MembersUploadView(UploadAllowedMixin, FormView):
                 network=self.network,
                 content=form.content,
                 file_format=form.file_format,
+                encoding=form.cleaned_data["encoding"],
                 actor=self.request.user,
             )
         except ValueError as error:
@@ -566,13 +567,18 @@ class MembersUploadView(UploadAllowedMixin, FormView):
             self.request.session[key] = {
                 "name": preview["kept_name"],
                 "format": form.file_format,
+                # The confirmation reads the file as the preview did.
+                "encoding": form.cleaned_data["encoding"],
                 "original": form.cleaned_data["sheet"].name,
             }
         return self.response_class(
             request=self.request,
             template=["workspace/members/upload_check.html"],
             context=self.get_context_data(
-                preview=preview, original_name=form.cleaned_data["sheet"].name
+                preview=preview,
+                original_name=form.cleaned_data["sheet"].name,
+                # Unbound: the file must be chosen again, in another encoding.
+                form=self.form_class(initial={"encoding": form.cleaned_data["encoding"]}),
             ),
             using=self.template_engine,
         )
@@ -594,6 +600,7 @@ class MembersUploadConfirmView(UploadAllowedMixin, View):
                 network=self.network,
                 kept_name=kept["name"],
                 file_format=kept["format"],
+                encoding=kept.get("encoding", ""),
                 actor=request.user,
             )
         except (UploadExpired, ValueError):

@@ -25,11 +25,9 @@ from networks.enums import MembershipRole, Sex
 from networks.models import Membership, Person
 from tests.factories import (
     InstitutionFactory,
-    MembershipFactory,
     NetworkFactory,
     PersonFactory,
     SessionFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +100,7 @@ def test_reader_finds_delimiter_and_encoding_and_numbers_rows_as_the_sheet():
 
     assert dataset.headers == ["first_name", "last_name", "sex", "email", "position"]
     assert [row[:2] for row in dataset] == [("José", "Núñez"), ("Begoña", "Ibáñez")]
-    assert dataset.sheet_rows == [1, 3]  # lines 2 and 4: the blank line 3 still counts
+    assert dataset.sheet_rows == [2, 4]  # the header is row 1; the blank row 3 still counts
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
@@ -176,12 +174,12 @@ def test_admin_names_each_bad_row_where_the_sheet_shows_it_and_writes_nothing(ad
     with override("es"):
         unknown = gettext("Unknown value “%(value)s”. Allowed values: %(allowed)s.") % {
             "value": "robot",
-            "allowed": "female (Mujer), male (Hombre), not_stated (Prefiere no decirlo)",
+            "allowed": "Mujer, Hombre, Prefiere no decirlo",
         }
     problems = response.content.decode().split('class="errorlist import-problems"')[1]
-    # Line 5 of the spreadsheet: the two blank lines count.
+    # Row 5 of the spreadsheet: the two blank rows count.
     assert re.findall(r"<li>(.*?)</li>", problems.split("</ul>")[0], re.S) == [
-        f"Fila 4 (línea 5) · <strong>sex</strong>: {unknown}"
+        f"Fila 5 · <strong>Sexo</strong>: {unknown}"
     ]
     assert "confirm_form" not in response.context
     assert Person.objects.count() == 0
@@ -208,31 +206,13 @@ def test_admin_semicolon_file_without_its_key_column_is_refused_in_words(admin_i
     response = admin_preview(admin_importer, content)
 
     content = response.content.decode()
-    assert "email" in content and "nombre, apellido" in content
+    assert "Correo electrónico" in content and "nombre, apellido" in content
     assert "import_id_fields" not in content
     assert "Traceback" not in content
     assert Person.objects.count() == 0
 
 
 # The workspace members upload --------------------------------------------------------------
-
-
-@pytest.fixture
-def network():
-    return NetworkFactory(name="Red Trifinio", slug="red-trifinio")
-
-
-@pytest.fixture
-def coordinator_client(client, network):
-    user = UserFactory(email="coordinadora@example.org")
-    MembershipFactory(
-        person__user=user,
-        network=network,
-        role=MembershipRole.COORDINATOR,
-        start_date=datetime.date(2021, 2, 1),
-    )
-    client.force_login(user)
-    return client
 
 
 def members_upload(client, network, content, name):
@@ -289,34 +269,19 @@ def test_workspace_members_bad_rows_after_blank_rows_are_numbered_as_the_sheet(
     coordinator_client.post(confirm_url)
 
     bad_rows = response.context["preview"]["bad_rows"]
-    assert [number for number, _problems in bad_rows] == [3]  # line 4 of the sheet
+    assert [number for number, _problems in bad_rows] == [4]  # the blank row 3 counts
     (problem,) = bad_rows[0][1]
-    assert problem.startswith("role: Unknown value “jefe”. Allowed values: coordinator")
+    assert problem.startswith("Role: Unknown value “jefe”. Allowed values: Coordinator,")
     # The preview's table shows each row under the same number, with its own problems.
     table = {
         row["email"]: (row["number"], bool(row["problems"]))
         for row in response.context["preview"]["rows"]
     }
-    assert table == {"begona@example.org": (1, False), "jose@example.org": (3, True)}
+    assert table == {"begona@example.org": (2, False), "jose@example.org": (4, True)}
     assert not Person.objects.filter(email="begona@example.org").exists()
 
 
 # The attendance sheet --------------------------------------------------------------------
-
-
-@pytest.fixture
-def attendance_importer(client, staff_user):
-    grant(
-        staff_user,
-        "conferences",
-        "view_session",
-        "view_participation",
-        "add_participation",
-        "change_participation",
-        "import_participation",
-    )
-    client.force_login(staff_user)
-    return client
 
 
 def test_attendance_sheet_from_spanish_excel_with_words_and_blank_rows(attendance_importer):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from common.spreadsheets.widgets import clean_cell
 from common.text import (
     FORMULA_PREFIXES,
     fold,
@@ -28,6 +29,14 @@ def test_formula_cells_get_a_quote_that_an_import_removes(prefix):
 
     assert guarded == f"'{cell}"
     assert restore_formula_guard(guarded) == cell
+
+
+@pytest.mark.parametrize("cell", ['  =HYPERLINK("http://x.example")', "\u00a0+1", " - list item"])
+def test_formulas_after_leading_spaces_are_quoted_and_come_back_with_their_spaces(cell):
+    guarded = neutralise_formula(cell)
+
+    assert guarded == f"'{cell}"
+    assert clean_cell(guarded) == cell  # what the import reads: the spaces stay
 
 
 @pytest.mark.parametrize("value", ["Citalá", "'quoted by hand", "", None, 42, -3])

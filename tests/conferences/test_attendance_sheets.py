@@ -11,12 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, override, pgettext
 from openpyxl import Workbook, load_workbook
 
 from conferences.enums import ParticipationRole, SessionStatus
 from conferences.models import Participation
-from conferences.resources import attendance_import
+from conferences.resources import AttendanceResource, attendance_import
 from conferences.services import participation_register, participation_set_attendance
 from networks.access import SYSTEM
 from networks.enums import Sector, Sex
@@ -34,6 +34,27 @@ pytestmark = pytest.mark.django_db
 
 HEADER = ["name", "sex", "institution", "sector", "country", "municipality", "role", "attended"]
 COLUMNS = [*HEADER, "email"]
+#: The sheet's headers as staff read them (the admin is in Spanish): its columns' names.
+SPANISH_COLUMNS = [
+    "Nombre",
+    "Sexo",
+    "Institución",
+    "Sector",
+    "País",
+    "Municipio",
+    "Rol",
+    "Asistió",
+    "Correo electrónico",
+]
+
+
+def in_spanish(*words):
+    """Choice labels (or "yes"/"no" cells) as the Spanish sheet writes them."""
+    with override("es"):
+        return [
+            str(word.label) if hasattr(word, "label") else pgettext("spreadsheet cell", word)
+            for word in words
+        ]
 
 
 def grant(user, *codenames):
@@ -173,28 +194,34 @@ def test_export_csv_has_the_donor_columns_and_the_snapshot(exporter, session, pe
         'attachment; filename="attendance-gobernanza-local.csv"'
     )
     sheet = csv_rows(response)
-    assert sheet.headers == COLUMNS
+    assert sheet.headers == SPANISH_COLUMNS
+    female, municipal, participant, yes = in_spanish(
+        Sex.FEMALE, Sector.MUNICIPAL_GOVERNMENT, ParticipationRole.PARTICIPANT, "yes"
+    )
+    male, faith_based, speaker, no = in_spanish(
+        Sex.MALE, Sector.FAITH_BASED, ParticipationRole.SPEAKER, "no"
+    )
     assert [list(row) for row in sheet] == [
         [
             "Ana López",
-            "female",
+            female,
             "Alcaldía de Metapán",
-            "municipal_government",
+            municipal,
             "SV",
             "Metapán",
-            "participant",
-            "yes",
+            participant,
+            yes,
             "ana@example.org",
         ],
         [
             "Luis Pérez",
-            "male",
+            male,
             "Pastoral de Movilidad",
-            "faith_based",
+            faith_based,
             people["luis"].institution.country.code,
             "",
-            "speaker",
-            "no",
+            speaker,
+            no,
             "luis@example.org",
         ],
     ]
@@ -211,17 +238,20 @@ def test_export_xlsx_holds_the_same_rows(exporter, session, people):
     )
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    female, faith_based, participant, yes = in_spanish(
+        Sex.FEMALE, Sector.FAITH_BASED, ParticipationRole.PARTICIPANT, "yes"
+    )
     assert rows == [
-        COLUMNS,
+        SPANISH_COLUMNS,
         [
             "Rosa Díaz",
-            "female",
+            female,
             "Pastoral de Movilidad",
-            "faith_based",
+            faith_based,
             people["rosa"].institution.country.code,
             None,
-            "participant",
-            "yes",
+            participant,
+            yes,
             "rosa@example.org",
         ],
     ]
@@ -241,10 +271,12 @@ def test_export_neutralises_formula_cells(exporter, session, file_format):
 
     content = b"".join(response.streaming_content)
     if file_format == "csv":
-        row = tablib.Dataset().load(content.decode("utf-8-sig"), format="csv").dict[0]
+        sheet = tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
+        headers, values = sheet.headers, sheet[0]
     else:
         rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
-        row = dict(zip(rows[0], rows[1], strict=True))
+        headers, values = rows[0], rows[1]
+    row = dict(zip(AttendanceResource.column_names_of(headers), values, strict=True))
     assert (row["name"], row["institution"]) == (
         '\'=HYPERLINK("http://evil.example") Ruiz',
         "'+503 Alcaldía",
@@ -319,19 +351,14 @@ def test_import_with_one_bad_row_writes_nothing_and_names_every_bad_row(session,
     result = run_import(session, text)
 
     assert row_errors(result) == {
-        2: {
+        3: {
             "email": [
                 "No person has the e-mail address “nadie@example.org”. Import the person first."
             ]
         },
-        3: {"attended": ["“maybe” is not yes or no."]},
-        4: {
-            "role": [
-                "Unknown value “guest”. Allowed values: organiser (Organiser), "
-                "speaker (Speaker), participant (Participant)."
-            ]
-        },
-        5: {"email": ["Ana López is already in row 1: keep one row per person."]},
+        4: {"attended": ["“maybe” is not yes or no."]},
+        5: {"role": ["Unknown value “guest”. Allowed values: Organiser, Speaker, Participant."]},
+        6: {"email": ["Ana López is already in row 2: keep one row per person."]},
     }
     assert stored_attendance(session) == {"ana@example.org": False}
 
@@ -342,7 +369,7 @@ def test_import_refuses_attendance_at_a_cancelled_session(table, people):
 
     result = run_import(session, text)
 
-    assert row_errors(result) == {2: {"attended": ["Nobody can attend a cancelled session."]}}
+    assert row_errors(result) == {3: {"attended": ["Nobody can attend a cancelled session."]}}
     assert Participation.objects.count() == 0
 
 
@@ -350,7 +377,8 @@ def test_import_without_the_needed_columns_is_refused(session, people):
     result = run_import(session, "name,email\nAna López,ana@example.org\n")
 
     assert [str(error.error) for error in result.base_errors] == [
-        "The sheet needs the columns attended (it has: name, email)."
+        "The file needs the columns “Attended” (it has: name, email). Save the sheet with "
+        "its header row first."
     ]
     assert Participation.objects.count() == 0
 
@@ -433,11 +461,11 @@ def test_admin_preview_of_a_bad_file_names_the_rows_and_offers_no_confirm(
     )
     malformed = spanish("“%(value)s” is not yes or no.", value="quizá")
     assert response.context["bad_rows"] == [
-        (2, [f"email: {unknown}"]),
-        (3, [f"attended: {malformed}"]),
+        (3, [f"Correo electrónico: {unknown}"]),
+        (4, [f"Asistió: {malformed}"]),
     ]
-    assert f"{spanish('Row %(number)s', number=2)}: email: {unknown}" in content
-    assert f"{spanish('Row %(number)s', number=3)}: attended: {malformed}" in content
+    assert f"{spanish('Row %(number)s', number=3)}: Correo electrónico: {unknown}" in content
+    assert f"{spanish('Row %(number)s', number=4)}: Asistió: {malformed}" in content
     assert "confirm_form" not in response.context
     assert 'name="confirm"' not in content
     assert Participation.objects.count() == 0
@@ -483,9 +511,11 @@ def test_admin_imports_an_xlsx_sheet(importer, session, people):
 
 
 def test_admin_refuses_other_file_types(importer, session):
-    response = preview(importer, session, "asistencia.ods", b"PK")
+    response = preview(importer, session, "asistencia.pdf", b"%PDF-1.4")
 
-    assert response.context["form"].errors == {"sheet": [spanish("Upload a .csv or .xlsx file.")]}
+    assert response.context["form"].errors == {
+        "sheet": [spanish("Upload a .csv, .xlsx or .ods file.")]
+    }
 
 
 def test_admin_confirm_of_a_file_gone_bad_writes_nothing(importer, session, people):

@@ -290,7 +290,7 @@ def test_attendance_csv_has_a_byte_order_mark_accents_and_no_formulas(
     )
     assert content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert rows[0][0] == "name"
+    assert rows[0][0] == "Nombre"  # headed in the coordinator's language
     assert rows[1][0] == '\'=HYPERLINK("x") Muñoz'
 
 

@@ -181,8 +181,9 @@ def test_export_with_permission_neutralises_formula_cells(staff_client, staff_us
     )
 
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith('attachment; filename="Person-')
-    row = tablib.Dataset().load(response.content.decode("utf-8"), format="csv").dict[0]
+    assert response["Content-Disposition"].startswith('attachment; filename="personas-')
+    exported = tablib.Dataset().load(response.content.decode("utf-8-sig"), format="csv")
+    row = dict(zip(PersonResource.column_names_of(exported.headers), exported[0], strict=True))
     assert (row["email"], row["position"], row["phone"]) == (
         "ana@example.org",
         '\'=HYPERLINK("http://evil.example")',
@@ -222,13 +223,13 @@ def test_admin_people_preview_lists_bad_rows_and_offers_no_confirm(importer, cou
     message = spanish("An e-mail address is required: it is how an import recognises a person.")
     assert response.status_code == 200
     assert [(row.number, row.error_dict) for row in response.context["result"].invalid_rows] == [
-        (2, {"email": [message]})
+        (3, {"email": [message]})
     ]
-    assert "<td>2 </td>" in content
-    # Shown in plain text, not only in the table's hover tooltip, with the spreadsheet line.
+    assert "<td>3 </td>" in content
+    # Shown in plain text, not only in the table's hover tooltip, with the spreadsheet's row.
     problems = content.split('class="errorlist import-problems"')[1].split("</ul>")[0]
     assert re.findall(r"<li>(.*?)</li>", problems, re.S) == [
-        f"Fila 2 (línea 3) · <strong>email</strong>: {message}"
+        f"Fila 3 · <strong>Correo electrónico</strong>: {message}"
     ]
     assert "confirm_form" not in response.context
     assert 'name="confirm"' not in content
@@ -276,7 +277,7 @@ def test_admin_memberships_preview_refuses_second_open_seat(importer):
         "End it before starting another."
     )
     assert [(row.number, row.error_dict) for row in response.context["result"].invalid_rows] == [
-        (2, {"__all__": [message]})
+        (3, {"__all__": [message]})
     ]
     assert message in response.content.decode()
     assert "confirm_form" not in response.context

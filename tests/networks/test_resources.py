@@ -24,6 +24,7 @@ from networks.resources import (
     InstitutionResource,
     MembershipResource,
     MunicipalityResource,
+    NetworkMembersResource,
     NetworkResource,
     PersonResource,
 )
@@ -62,6 +63,12 @@ def run_import_dataset(resource, data):
         return resource.import_data(data, dry_run=False, raise_errors=False)
 
 
+def by_column(resource_class, exported):
+    """The rows of an export keyed by column name, whatever the language of its headers."""
+    names = resource_class.column_names_of(exported.headers)
+    return [dict(zip(names, row, strict=True)) for row in exported]
+
+
 def row_errors(result):
     """{row number: {column: [messages]}} of every invalid row, as the preview lists them."""
     return {row.number: row.error_dict for row in result.invalid_rows}
@@ -91,14 +98,9 @@ def test_people_file_with_bad_rows_writes_nothing_and_reports_each_row(countries
 
     assert Person.objects.count() == 0
     assert row_errors(result) == {
-        2: {"email": ["An e-mail address is required: it is how an import recognises a person."]},
-        3: {
-            "sex": [
-                "Unknown value “robot”. Allowed values: female (Female), male (Male), "
-                "not_stated (Prefers not to say)."
-            ]
-        },
-        4: {
+        3: {"email": ["An e-mail address is required: it is how an import recognises a person."]},
+        4: {"sex": ["Unknown value “robot”. Allowed values: Female, Male, Prefers not to say."]},
+        5: {
             "institution": [
                 "No institution is called “Alcaldía de Esquipulas”. "
                 "Import or add the institution first."
@@ -151,9 +153,9 @@ def test_people_file_with_one_email_twice_reports_the_later_row_and_writes_nothi
 
     assert Person.objects.count() == 0
     assert row_errors(result) == {
-        3: {
+        4: {
             "email": [
-                "Row 1 of this file already has “ANA@Example.org”: a record can appear only "
+                "Row 2 of this file already has “ANA@Example.org”: a record can appear only "
                 "once in a file."
             ]
         }
@@ -191,7 +193,7 @@ def test_people_file_reports_unknown_institution_on_its_row(countries):
 
     assert Person.objects.count() == 0
     assert row_errors(result) == {
-        2: {
+        3: {
             "institution": [
                 "No institution is called “Alcaldía de Ocotepeque”. "
                 "Import or add the institution first."
@@ -224,7 +226,7 @@ def test_people_file_with_consent_date_but_no_basis_is_refused(countries):
 
     assert Person.objects.count() == 0
     assert row_errors(result) == {
-        1: {"__all__": ["Give both the date and the basis of consent, or neither."]}
+        2: {"__all__": ["Give both the date and the basis of consent, or neither."]}
     }
 
 
@@ -321,9 +323,9 @@ def test_institution_file_with_one_name_twice_is_refused(countries):
 
     assert Institution.objects.count() == 0
     assert row_errors(result) == {
-        2: {
+        3: {
             "name": [
-                "Row 1 of this file already has “UNIVERSIDAD”: a record can appear only "
+                "Row 2 of this file already has “UNIVERSIDAD”: a record can appear only "
                 "once in a file."
             ]
         }
@@ -379,7 +381,7 @@ def test_people_file_without_email_column_is_refused(countries):
 
     assert Person.objects.count() == 0
     assert [str(error.error) for error in result.base_errors] == [
-        "The file needs the columns email (it has: first_name, last_name, sex). Save the "
+        "The file needs the columns “E-mail” (it has: first_name, last_name, sex). Save the "
         "sheet with its header row first."
     ]
 
@@ -411,7 +413,7 @@ def test_membership_file_with_second_open_seat_writes_nothing(member_and_network
     assert not Membership.objects.filter(person=other).exists()
     assert Membership.objects.count() == 1
     assert row_errors(result) == {
-        2: {
+        3: {
             "__all__": [
                 "This person already has an open membership in this network. "
                 "End it before starting another."
@@ -431,13 +433,13 @@ def test_membership_file_with_end_before_start_or_unknown_keys_reports_rows(memb
 
     assert Membership.objects.count() == 0
     errors = row_errors(result)
-    assert errors[1] == {"__all__": ["The end date cannot precede the start date."]}
-    assert errors[2]["person"] == [
+    assert errors[2] == {"__all__": ["The end date cannot precede the start date."]}
+    assert errors[3]["person"] == [
         "No person has the e-mail address “nadie@example.org”. Import the person first."
     ]
-    assert errors[2]["network"] == ["No network has the slug “red-inexistente”."]
-    assert errors[2]["role"][0].startswith("Unknown value “chair”. Allowed values: coordinator")
-    assert errors[3] == {
+    assert errors[3]["network"] == ["No network has the slug “red-inexistente”."]
+    assert errors[3]["role"][0].startswith("Unknown value “chair”. Allowed values: Coordinator,")
+    assert errors[4] == {
         "start_date": ["“31/02/2024” is not a date. Write it as 2024-05-31 or 31/05/2024."]
     }
 
@@ -481,7 +483,7 @@ def test_cross_border_table_of_one_country_is_refused_and_file_writes_nothing(
 
     assert Network.objects.count() == 0
     assert row_errors(result) == {
-        2: {
+        3: {
             "municipalities": [
                 "A cross-border technical table must join municipalities of at least two countries."
             ]
@@ -512,7 +514,7 @@ def test_network_file_with_unknown_municipality_reports_it(border_municipalities
     result = run_import(NetworkResource(actor=SYSTEM), text)
 
     assert Network.objects.count() == 0
-    assert row_errors(result) == {1: {"municipalities": ["No municipality “Atlántida” in HN."]}}
+    assert row_errors(result) == {2: {"municipalities": ["No municipality “Atlántida” in HN."]}}
 
 
 def test_network_export_lists_municipalities_as_references(border_municipalities):
@@ -523,19 +525,22 @@ def test_network_export_lists_municipalities_as_references(border_municipalities
         municipalities=[border_municipalities["SV"], border_municipalities["HN"]],
     )
 
-    exported = NetworkResource(actor=SYSTEM).export()
+    with override("en"):
+        exported = NetworkResource(actor=SYSTEM).export()
 
     assert exported.headers == [
-        "name",
-        "slug",
-        "kind",
-        "status",
-        "municipalities",
-        "description",
-        "founded_on",
-        "programme",
+        "Name",
+        "Slug",
+        "Kind",
+        "Status",
+        "Municipalities",
+        "Public description",
+        "Founded on",
+        "Programme",
     ]
-    assert exported.dict[0]["municipalities"] == "HN:Ocotepeque; SV:Metapán"
+    (row,) = by_column(NetworkResource, exported)
+    assert row["municipalities"] == "HN:Ocotepeque; SV:Metapán"
+    assert row["kind"] == "Cross-border technical table"
 
 
 def test_network_export_of_a_queryset_that_already_prefetches_municipalities(
@@ -546,7 +551,7 @@ def test_network_export_of_a_queryset_that_already_prefetches_municipalities(
 
     exported = NetworkResource(actor=SYSTEM).export(queryset=Network.objects.for_directory())
 
-    assert exported.dict[0]["municipalities"] == "HN:Ocotepeque; SV:Metapán"
+    assert by_column(NetworkResource, exported)[0]["municipalities"] == "HN:Ocotepeque; SV:Metapán"
 
 
 # Municipality references ------------------------------------------------------------------------
@@ -595,7 +600,7 @@ def test_institution_municipality_unknown_or_ambiguous_is_row_error(
     result = run_import(InstitutionResource(actor=SYSTEM), text)
 
     assert Institution.objects.count() == 0
-    assert row_errors(result) == {1: {"municipality": [message]}}
+    assert row_errors(result) == {2: {"municipality": [message]}}
 
 
 def test_institution_sector_label_in_spanish_or_english_is_accepted(countries):
@@ -648,51 +653,77 @@ def test_municipality_export_headers_and_references(citala):
     exported = MunicipalityResource(actor=SYSTEM).export()
 
     assert exported.headers == [
-        "country",
-        "department",
-        "name",
-        "official_code",
-        "slug",
-        "is_border",
-        "borders_with",
-        "latitude",
-        "longitude",
-        "valid_from",
-        "valid_until",
-        "successor",
+        "País",
+        "Departamento",
+        "Nombre",
+        "Código oficial",
+        "Identificador de URL",
+        "Municipio fronterizo",
+        "Limita con",
+        "Latitud",
+        "Longitud",
+        "Municipio desde",
+        "Municipio hasta",
+        "Ahora distrito de",
     ]
-    assert exported.dict[0]["department"] == "SV-CH"
-    assert exported.dict[0]["country"] == "SV"
+    (row,) = by_column(MunicipalityResource, exported)
+    assert (row["department"], row["country"], row["is_border"]) == ("SV-CH", "SV", "sí")
 
 
-def test_stable_export_headers_of_people_institutions_and_memberships():
+def test_export_headers_are_the_columns_names_in_the_readers_language():
     assert PersonResource(actor=SYSTEM).export().headers == [
-        "first_name",
-        "last_name",
-        "sex",
-        "email",
-        "phone",
-        "position",
-        "institution",
-        "consent_date",
-        "consent_basis",
+        "Nombres",
+        "Apellidos",
+        "Sexo",
+        "Correo electrónico",
+        "Teléfono",
+        "Cargo",
+        "Institución actual",
+        "Consentimiento otorgado el",
+        "Base del consentimiento",
     ]
-    assert InstitutionResource(actor=SYSTEM).export().headers == [
-        "name",
-        "acronym",
-        "sector",
-        "country",
-        "municipality",
-        "website",
-    ]
-    assert MembershipResource(actor=SYSTEM).export().headers == [
-        "person",
-        "network",
-        "institution",
-        "role",
-        "start_date",
-        "end_date",
-    ]
+    with override("en"):
+        assert InstitutionResource(actor=SYSTEM).export().headers == [
+            "Name",
+            "Acronym",
+            "Sector",
+            "Country",
+            "Municipality",
+            "Website",
+        ]
+        assert MembershipResource(actor=SYSTEM).export().headers == [
+            "E-mail of the person",
+            "Network (identifier)",
+            "Institution represented",
+            "Role",
+            "Start date",
+            "End date",
+        ]
+
+
+@pytest.mark.parametrize(
+    "resource_class",
+    [
+        MunicipalityResource,
+        InstitutionResource,
+        PersonResource,
+        NetworkResource,
+        MembershipResource,
+        NetworkMembersResource,
+    ],
+)
+def test_every_header_names_one_column_in_both_languages(resource_class):
+    # A file headed in either language (or by the stable names) finds each column, and no
+    # header of one language is another column's header in the other.
+    names = list(resource_class.fields)
+    for language in ("es", "en"):
+        with override(language):
+            headers = [
+                resource_class.column_label(field) for field in resource_class.fields.values()
+            ]
+        assert resource_class.column_names_of(headers) == names
+        assert resource_class.column_names_of([f"  {h.upper()} " for h in headers]) == names
+    assert resource_class.column_names_of(names) == names
 
 
 # Formula injection ------------------------------------------------------------------------------
@@ -715,7 +746,7 @@ def formula_person(countries):
 
 
 def test_formula_cells_are_neutralised_in_csv_export(formula_person):
-    row = dataset(PersonResource(actor=SYSTEM).export().csv).dict[0]
+    (row,) = by_column(PersonResource, dataset(PersonResource(actor=SYSTEM).export().csv))
 
     assert row["position"] == "'" + HYPERLINK
     assert row["phone"] == "'+503 7000 0000"
@@ -729,7 +760,7 @@ def test_formula_cells_are_neutralised_in_csv_export(formula_person):
 def test_formula_cells_are_neutralised_in_xlsx_export(formula_person):
     export = PersonResource(actor=SYSTEM).export(force_native_type=True)
     sheet = load_workbook(io.BytesIO(export.export("xlsx"))).active
-    header = [cell.value for cell in sheet[1]]
+    header = PersonResource.column_names_of([cell.value for cell in sheet[1]])
     cells = dict(zip(header, sheet[2], strict=True))
 
     assert cells["position"].value == "'" + HYPERLINK
@@ -743,11 +774,13 @@ def test_numbers_and_dates_are_not_quoted(citala):
     citala.valid_until = datetime.date(2024, 4, 30)
     citala.save()
 
+    (row,) = by_column(MunicipalityResource, MunicipalityResource(actor=SYSTEM).export())
     with override("en"):
-        row = MunicipalityResource(actor=SYSTEM).export().dict[0]
+        (english,) = by_column(MunicipalityResource, MunicipalityResource(actor=SYSTEM).export())
 
-    assert row["longitude"] == "-89.21000"
-    assert row["valid_until"] == "2024-04-30"
+    # Numbers in the reader's notation (which the import reads in either), dates in ISO.
+    assert (row["longitude"], english["longitude"]) == ("-89,21000", "-89.21000")
+    assert row["valid_until"] == english["valid_until"] == "2024-04-30"
 
 
 def test_exported_formula_cells_import_back_unchanged(formula_person):
@@ -819,6 +852,9 @@ def test_admin_confirm_logs_each_new_and_updated_person_once(
     confirmed = admin_confirm(people_importer, admin_preview(people_importer, text))
 
     luis = Person.objects.get(email="luis@example.org")
+    with override("es"):  # the importer's language
+        added = gettext("Added by a spreadsheet import.")
+        changed = gettext("Changed by a spreadsheet import.")
     assert confirmed["Location"] == reverse("admin:networks_person_changelist")
     assert sorted(
         LogEntry.objects.filter(user=staff_user).values_list(
@@ -826,8 +862,8 @@ def test_admin_confirm_logs_each_new_and_updated_person_once(
         )
     ) == sorted(
         [
-            (str(ana.pk), "Ana María López", CHANGE, "update through import_export"),
-            (str(luis.pk), "Luis Pérez", ADDITION, "new through import_export"),
+            (str(ana.pk), "Ana María López", CHANGE, changed),
+            (str(luis.pk), "Luis Pérez", ADDITION, added),
         ]
     )
 

@@ -28,7 +28,7 @@ HEADERS = [
     "Role",
     "Start date",
     "End date",
-    "Network",
+    "Network (identifier)",
 ]
 
 
@@ -114,6 +114,8 @@ def test_xlsx_has_the_same_rows_with_formulas_quoted(coordinator_client, network
 
     assert response["Content-Disposition"].endswith(f'members-red-trifinio-{TODAY:%Y-%m-%d}.xlsx"')
     assert list(rows[0]) == HEADERS
+    assert sheet.freeze_panes == "A2"  # the header stays in sight while scrolling
+    assert sheet["A1"].font.b
     assert [row[1] for row in rows[1:]] == ["Cardona", "Pérez"]
     assert rows[2][5] == '\'=HYPERLINK("http://evil.example","x")'
 

@@ -747,8 +747,11 @@ def test_upload_naming_another_network_is_refused_with_its_row_and_writes_nothin
 
     preview = response.context["preview"]
     assert not preview["is_clean"]
-    assert [number for number, _problems in preview["bad_rows"]] == [2]
-    assert "Row 2: network: This file is for “Red Trifinio” only" in response.content.decode()
+    assert [number for number, _problems in preview["bad_rows"]] == [3]
+    assert (
+        "Row 3: Network (identifier): This file is for “Red Trifinio” only"
+        in response.content.decode()
+    )
     assert "Save these members" not in response.content.decode()
     assert confirm["Location"] == url("upload", network)  # nothing kept to confirm
     assert not Person.objects.filter(email__in=["ana.lopez@example.org", "luis.paz@example.org"])
@@ -781,16 +784,16 @@ def test_upload_new_person_rows_are_validated(coordinator_client, network):
 
     preview = _upload(coordinator_client, network, text).context["preview"]
 
-    problems = dict(preview["bad_rows"])[1]
-    assert any(problem.startswith("first_name:") for problem in problems)
-    assert any(problem.startswith("sex:") for problem in problems)
+    problems = dict(preview["bad_rows"])[2]
+    assert any(problem.startswith("First names:") for problem in problems)
+    assert any(problem.startswith("Sex:") for problem in problems)
     assert not Person.objects.filter(email="ana.lopez@example.org").exists()
 
 
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("members.pdf", b"%PDF-1.4", "Upload a .csv or .xlsx file."),
+        ("members.pdf", b"%PDF-1.4", "Upload a .csv, .xlsx or .ods file."),
         ("members.xlsx", b"first_name,last_name", "This file is not an XLSX spreadsheet."),
     ],
 )

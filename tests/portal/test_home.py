@@ -29,9 +29,8 @@ def _text(fragment):
 
 def key_figures(response):
     page = response.content.decode()
-    figures = page[
-        page.index('id="figures-title"') : page.index("</section>", page.index("figures"))
-    ]
+    start = page.index('id="figures-title"')
+    figures = page[start : page.index("</section>", start)]
     return {
         _text(label): _text(value)
         for label, value in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", figures, re.S)
