@@ -42,4 +42,11 @@ IMPORT_EXPORT = [
     gettext_noop('Select at least 1 field for "%(resource_name)s" to export'),
     gettext_noop("Value could not be parsed."),
     gettext_noop("export failed due to IllegalCharacterError"),
+    # The library's Spanish says "Fichero" (Spain); the region says "archivo".
+    gettext_noop("File to import"),
+    # The library's Spanish addresses staff as "tú" and in the masculine.
+    gettext_noop(
+        "Below is a preview of data to be imported. If you are satisfied with the results, "
+        "click 'Confirm import'"
+    ),
 ]

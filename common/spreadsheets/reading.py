@@ -423,7 +423,8 @@ def read_sheet(content: bytes, file_format: str, encoding: str = "") -> tablib.D
     dataset = tablib.Dataset(headers=[headers[position] for position in kept])
     for _number, values in data:
         values = values + [""] * (width - len(values))
-        dataset.append([values[position] for position in kept])
+        # An empty cell is "" in every format, as in CSV (XLSX and ODS give None).
+        dataset.append(["" if values[position] is None else values[position] for position in kept])
     dataset.sheet_rows = [number for number, _values in data]
     dataset.encoding_guess = decoded.encoding
     dataset.encoding_unsure = decoded.unsure

@@ -258,6 +258,10 @@ class RegistryResource(resources.ModelResource):
     def get_export_headers(self, selected_fields=None):
         return [self.column_label(field) for field in self.get_export_fields(selected_fields)]
 
+    def get_diff_headers(self):
+        # The admin preview's table of rows: headed as the file is.
+        return [self.column_label(field) for field in self.get_import_fields()]
+
     def get_user_visible_fields(self):
         # What the admin's import and export pages list: the file's headers, not code names.
         return [_Heading(self.column_label(field)) for field in self.get_import_fields()]
