@@ -38,6 +38,7 @@ from networks.models import (
     Programme,
 )
 from practices.enums import ImplementationStatus, PracticeType, ReviewStatus
+from practices.facets import facet_keys_rebuild
 from practices.models import GCMObjective, Practice, Theme
 from practices.search import SEARCH_CONFIG, TEXT_FIELDS
 
@@ -836,6 +837,8 @@ def seed_practices(target_published: int, *, seed: int = 2) -> int:
         + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
         + SearchVector(*TEXT_FIELDS[2:], weight="C", config=SEARCH_CONFIG)
     )
+    # And their facet keys, built by the database in one statement (practices/facets.py).
+    facet_keys_rebuild(from_id=first_id)
     if Session is not None and first_id == 1:
         # Sessions present some of the first practices.
         session_ids = list(Session.objects.values_list("pk", flat=True))

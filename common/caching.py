@@ -20,8 +20,9 @@ warm. With an in-process cache (``locmemcache://``) another worker may serve a p
 the timeout late.
 """
 
-import hashlib
+import copy
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -32,28 +33,46 @@ from django.middleware.cache import CacheMiddleware
 PAGE_CACHE = "pages"
 
 
-def public_page(view):
-    """Serve ``view`` from the ``pages`` cache to anonymous visitors (see the module docs)."""
+def public_page(view=None, *, parameters=None):
+    """Serve ``view`` from the ``pages`` cache to anonymous visitors (see the module docs).
+
+    With ``parameters`` (the query-string names the page understands) the cache keys the
+    page on those alone, non-empty and in a normal order: ``?junk=1`` or a reordered link
+    is served the same entry instead of filling the cache with copies.
+    """
+    if view is None:
+        return lambda view: public_page(view, parameters=parameters)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         if seconds <= 0 or not _is_shareable(request):
             return view(request, *args, **kwargs)
+        keyed = request if parameters is None else _keyed_on(request, parameters)
         # Built per request (cheap) so that the timeout and the cache follow the settings.
         middleware = CacheMiddleware(view, page_timeout=seconds, cache_alias=PAGE_CACHE)
-        cached = middleware.process_request(request)
+        cached = middleware.process_request(keyed)
         if cached is not None:
             return cached
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response.add_post_render_callback(
-                lambda rendered: middleware.process_response(request, rendered)
+                lambda rendered: middleware.process_response(keyed, rendered)
             )
             return response
-        return middleware.process_response(request, response)
+        return middleware.process_response(keyed, response)
 
     return wrapper
+
+
+def _keyed_on(request, parameters):
+    """A copy of ``request`` whose query string holds only ``parameters``, sorted."""
+    kept = sorted(
+        (name, value) for name in parameters for value in request.GET.getlist(name) if value.strip()
+    )
+    keyed = copy.copy(request)
+    keyed.META = {**request.META, "QUERY_STRING": urlencode(kept)}
+    return keyed
 
 
 def _is_shareable(request) -> bool:
@@ -62,21 +81,6 @@ def _is_shareable(request) -> bool:
         return False
     # A pending message ("you have signed out") belongs to this visitor's page only.
     return not len(get_messages(request))
-
-
-def public_fragment(name: str, parts, compute):
-    """``compute()``, kept in the ``pages`` cache under ``name`` and ``parts`` and forgotten
-    with the pages.
-
-    For values derived from public records only (never from the user asking), which several
-    pages share: e.g. the facet counts of a search, the same on each of its result pages and
-    for signed-in users too. ``parts`` is anything with a stable ``repr()``.
-    """
-    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-    if seconds <= 0:
-        return compute()
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    return caches[PAGE_CACHE].get_or_set(f"fragment:{name}:{digest}", compute, seconds)
 
 
 def forget_public_pages(**_signal_arguments) -> None:

@@ -102,6 +102,7 @@ class NetworkDetailView(DetailView):
 class MunicipalityDetailView(DetailView):
     template_name = "networks/municipality_detail.html"
     context_object_name = "municipality"
+    practices_shown = 20
 
     def get_queryset(self):
         return selectors.municipalities_for_profile()
@@ -112,7 +113,11 @@ class MunicipalityDetailView(DetailView):
         if municipality.successor_id and municipality.valid_until:
             # valid_until is the last day as a municipality; it is a district from the next day.
             context["district_since"] = municipality.valid_until + datetime.timedelta(days=1)
-        context["osm_url"] = _openstreetmap_url(municipality)
+        context.update(
+            osm_url=_openstreetmap_url(municipality),
+            networks_through_districts=selectors.networks_through_districts(municipality),
+            practices=selectors.municipality_practices(municipality, limit=self.practices_shown),
+        )
         return context
 
 

@@ -17,12 +17,17 @@ from .search import clean_query
 
 
 class SortOrder:
+    """The catalogue's orders. The default ("", also spelled "relevance") puts the most
+    relevant first when there is a search and the newest first when there is none, so the
+    menu can keep it selected whatever the visitor types next."""
+
     RELEVANCE = "relevance"
     NEWEST = "newest"
     choices = [
-        (RELEVANCE, pgettext_lazy("sort order", "Relevance")),
+        ("", pgettext_lazy("sort order", "Best match (newest when not searching)")),
         (NEWEST, pgettext_lazy("sort order", "Newest first")),
     ]
+    accepted = [("", ""), (RELEVANCE, RELEVANCE), (NEWEST, NEWEST)]
 
 
 class SearchField(forms.CharField):
@@ -53,7 +58,19 @@ class PracticeFilterForm(forms.Form):
     gcm = forms.ModelChoiceField(GCMObjective.objects.all(), to_field_name="number", required=False)
     type = forms.ChoiceField(choices=PracticeType.choices, required=False)
     year = forms.IntegerField(min_value=1950, max_value=2100, required=False)
-    sort = forms.ChoiceField(choices=SortOrder.choices, required=False)
+    sort = forms.ChoiceField(choices=SortOrder.accepted, required=False)
+
+    #: Every parameter the catalogue reads (``objective`` is another name for ``gcm``).
+    PARAMETERS = (
+        "q", "country", "department", "municipality", "network", "theme", "gcm",
+        "objective", "type", "year", "sort", "page",
+    )  # fmt: skip
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and data.get("objective") and not data.get("gcm"):
+            data = data.copy()
+            data["gcm"] = data["objective"]
+        super().__init__(data, *args, **kwargs)
 
     # How each filter travels in a URL: the value that identifies the chosen object.
     URL_VALUES = {

@@ -25,6 +25,7 @@ from .enums import (
     PracticeType,
     ReviewStatus,
 )
+from .fields import IntegerArrayField
 from .workflow import EDITABLE_BY_COORDINATORS
 
 PUBLISHED = frozenset({ReviewStatus.PUBLISHED})
@@ -207,10 +208,13 @@ class Practice(models.Model):
     # Both are maintained by practices.search.practice_index, never computed per query.
     search_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
+    # What the catalogue files the practice under (places, network, themes, objectives, type,
+    # year): kept by practice_index with the search data, see practices/facets.py.
+    facet_keys = IntegerArrayField()
 
     objects = PracticeQuerySet.as_manager()
     # The search columns are derived from the text, which the history keeps.
-    history = audited(excluded_fields=["search_vector", "search_text"])
+    history = audited(excluded_fields=["search_vector", "search_text", "facet_keys"])
 
     class Meta:
         verbose_name = _("good practice")
@@ -232,7 +236,8 @@ class Practice(models.Model):
             ),
             models.Index(fields=["practice_type"], name="practice_type_idx"),
             models.Index(fields=["year_started"], name="practice_year_idx"),
-            # The GIN index on search_vector is PostgreSQL-only: migration 0002 creates it there.
+            # The GIN indexes on search_vector and facet_keys are PostgreSQL-only: migrations
+            # 0002 and 0006 create them there.
         ]
         constraints = [
             models.CheckConstraint(
@@ -244,12 +249,41 @@ class Practice(models.Model):
     def __str__(self):
         return self.title
 
+    #: Columns only practice_index writes: a save of an instance loaded before the last
+    #: index would otherwise put back its stale copy of them.
+    DERIVED_FIELDS = frozenset({"search_vector", "search_text", "facet_keys"})
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.DERIVED_FIELDS
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("practices:practice-detail", kwargs={"slug": self.slug})
 
     @property
     def is_published(self):
         return self.status == ReviewStatus.PUBLISHED
+
+
+class FacetTotal(models.Model):
+    """How many published practices hold a facet key: the counts of the whole catalogue,
+    kept by ``practices.facets.facet_totals_refresh`` instead of recounted per visit."""
+
+    key = models.PositiveIntegerField(primary_key=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("catalogue count")
+        verbose_name_plural = _("catalogue counts")
+        default_permissions = ()  # written by the catalogue's services only, never by hand
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"
 
 
 class PracticePartQuerySet(AccessQuerySet):

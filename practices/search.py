@@ -17,6 +17,7 @@ from django.db.models import F, Q, QuerySet
 
 from common.text import folded_words
 
+from .facets import facet_keys_store
 from .models import Practice
 
 SEARCH_CONFIG = "spanish_unaccent"
@@ -54,7 +55,8 @@ def clean_query(query: str) -> str:
 
 
 def practice_index(practice_ids: Iterable[int]) -> None:
-    """Refresh the stored search data of these practices (call after any change to their text)."""
+    """Refresh the stored search data and the facet keys of these practices (call after any
+    change to their text or to what they are filed under: places, network, themes...)."""
     ids = list(practice_ids)
     if not ids:
         return
@@ -73,6 +75,7 @@ def practice_index(practice_ids: Iterable[int]) -> None:
             + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
             + SearchVector(*TEXT_FIELDS[2:], weight="C", config=SEARCH_CONFIG)
         )
+    facet_keys_store(ids)
 
 
 def practice_search(queryset: QuerySet[Practice], query: str) -> QuerySet[Practice]:

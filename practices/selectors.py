@@ -5,16 +5,15 @@ draft or archived can reach a public page, feed or export, and nothing returns p
 workspace's reads (at the end) start from ``for_user()``, the access rule's scope of the user.
 """
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from itertools import islice
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from common.languages import localized
 from networks.models import Country, Department, Institution, Municipality, Network
 
-from .enums import PracticeType, ReviewStatus
+from . import facets
+from .enums import ReviewStatus
 from .models import GCMObjective, Practice, Replication, ReviewLogEntry, Theme
 from .search import practice_search, uses_postgres
 
@@ -41,34 +40,30 @@ def practice_catalogue(
 ) -> QuerySet[Practice]:
     """Published practices matching the search and every filter given, in ``sort`` order.
 
-    ``sort`` is "relevance" (the default when searching; PostgreSQL only, elsewhere it falls
-    back to the newest first) or "newest".
+    Each filter is a facet key the practice must hold (``practices/facets.py``): one indexed
+    condition however many filters. ``sort`` is "newest", or anything else for the default:
+    the most relevant first when searching (PostgreSQL; elsewhere the newest), the newest
+    first otherwise.
     """
-    practices = Practice.objects.published()
-    # Filters on many-to-many relations use subqueries so that a practice never repeats.
-    places = MunicipalityLink.objects.all()
-    if country:
-        places = places.filter(municipality__department__country=country)
-    if department:
-        places = places.filter(municipality__department=department)
-    if municipality:
-        places = places.filter(municipality=municipality)
-    if country or department or municipality:
-        practices = practices.filter(pk__in=places.values("practice_id"))
-    if theme:
-        practices = practices.filter(
-            pk__in=ThemeLink.objects.filter(theme=theme).values("practice_id")
+    keys = [
+        facets.key(kind, record.pk)
+        for kind, record in (
+            ("country", country),
+            ("department", department),
+            ("municipality", municipality),
+            ("network", network),
+            ("theme", theme),
+            ("gcm", gcm_objective),
         )
-    if gcm_objective:
-        practices = practices.filter(
-            pk__in=ObjectiveLink.objects.filter(gcmobjective=gcm_objective).values("practice_id")
-        )
-    if network:
-        practices = practices.filter(network=network)
+        if record is not None
+    ]
     if practice_type:
-        practices = practices.filter(practice_type=practice_type)
+        keys.append(facets.type_key(practice_type))
     if year:
-        practices = practices.filter(year_started=year)
+        keys.append(facets.key("year", year))
+    practices = Practice.objects.published()
+    if keys:
+        practices = practices.filter(facet_keys__has_all=keys)
     if q:
         practices = practice_search(practices, q)
     if q and sort != "newest" and uses_postgres():
@@ -76,126 +71,35 @@ def practice_catalogue(
     return practices.order_by("-published_at", "-pk")
 
 
-@dataclass(frozen=True)
-class FacetOption:
-    value: str
-    label: str
-    count: int
+class CatalogueResults:
+    """One page of the catalogue for Django's ``Paginator``: the number of results comes
+    from the facet counts (no ``COUNT(*)``), and a page reads the ids of its practices in
+    order (a narrow, ranked, limited query), then their cards by id."""
+
+    def __init__(self, practices: QuerySet[Practice], count: int):
+        self.practices = practices
+        self.total = count
+        self.ordered = True
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, window):
+        if not isinstance(window, slice):
+            return self[window : window + 1][0]
+        ids = list(self.practices.values_list("pk", flat=True)[window])
+        if not ids:
+            return []
+        cards = Practice.objects.filter(pk__in=ids).for_listing().in_bulk()
+        return [cards[pk] for pk in ids if pk in cards]
 
 
-def catalogue_facets(
-    practices: QuerySet[Practice], *, chosen: Sequence[dict] = ()
-) -> dict[str, list[FacetOption]]:
-    """How many of ``practices`` fall under each option of each filter.
-
-    One aggregate query per filter, whatever the number of practices; a practice in two
-    municipalities of one country counts once for that country. A ``chosen`` filter
-    (``{"name", "value", "label"}``) that no practice matches any more is listed with a
-    count of 0, so that it still shows as chosen.
-    """
-    in_results = practices.order_by().values("pk")
-    places = MunicipalityLink.objects.filter(practice__in=in_results)
-    practice_count = Count("practice", distinct=True)
-    # A link row is unique per practice and municipality, theme or objective (the through
-    # tables' unique constraint): counting rows needs no DISTINCT, which sorts every group.
-    link_count = Count("pk")
-
-    countries = (
-        places.values(
-            value=F("municipality__department__country__code"),
-            name_es=F("municipality__department__country__name_es"),
-            name_en=F("municipality__department__country__name_en"),
-        )
-        .annotate(count=practice_count)
-        .order_by("name_es")
-    )
-    departments = (
-        places.values(
-            value=F("municipality__department__code"),
-            name=F("municipality__department__name"),
-        )
-        .annotate(count=practice_count)
-        .order_by("name", "value")
-    )
-    municipalities = (
-        places.values(
-            value=F("municipality__slug"),
-            name=F("municipality__name"),
-            department=F("municipality__department__name"),
-        )
-        .annotate(count=link_count)
-        .order_by("name", "value")
-    )
-    themes = (
-        ThemeLink.objects.filter(practice__in=in_results)
-        .values(
-            value=F("theme__slug"),
-            name_es=F("theme__name_es"),
-            name_en=F("theme__name_en"),
-            position=F("theme__position"),
-        )
-        .annotate(count=link_count)
-        .order_by("position", "name_es")
-    )
-    objectives = (
-        ObjectiveLink.objects.filter(practice__in=in_results)
-        .values(
-            value=F("gcmobjective__number"),
-            title_es=F("gcmobjective__title_es"),
-            title_en=F("gcmobjective__title_en"),
-        )
-        .annotate(count=link_count)
-        .order_by("value")
-    )
-    # The practice columns are counted on ``practices`` itself: a self-join through
-    # ``pk IN (...)`` would read the (wide) practice table twice.
-    own = practices.order_by()
-    networks = (
-        own.filter(network__isnull=False)
-        .values(value=F("network__slug"), name=F("network__name"))
-        .annotate(count=Count("pk"))
-        .order_by("name")
-    )
-    types = own.values(value=F("practice_type")).annotate(count=Count("pk"))
-    years = (
-        own.filter(year_started__isnull=False)
-        .values(value=F("year_started"))
-        .annotate(count=Count("pk"))
-        .order_by("-value")
-    )
-
-    def bilingual(row, field="name"):
-        return localized(row[f"{field}_es"], row[f"{field}_en"])
-
-    type_counts = {row["value"]: row["count"] for row in types}
-    facets = {
-        "country": [FacetOption(row["value"], bilingual(row), row["count"]) for row in countries],
-        "department": [FacetOption(row["value"], row["name"], row["count"]) for row in departments],
-        "municipality": [
-            FacetOption(row["value"], f"{row['name']} ({row['department']})", row["count"])
-            for row in municipalities
-        ],
-        "network": [FacetOption(row["value"], row["name"], row["count"]) for row in networks],
-        "theme": [FacetOption(row["value"], bilingual(row), row["count"]) for row in themes],
-        "gcm": [
-            FacetOption(
-                str(row["value"]), f"{row['value']}. {bilingual(row, 'title')}", row["count"]
-            )
-            for row in objectives
-        ],
-        # Types in the order of their definition, not alphabetically by code.
-        "type": [
-            FacetOption(value, label, type_counts[value])
-            for value, label in PracticeType.choices
-            if value in type_counts
-        ],
-        "year": [FacetOption(str(row["value"]), str(row["value"]), row["count"]) for row in years],
-    }
-    for choice in chosen:
-        options = facets[choice["name"]]
-        if all(option.value != choice["value"] for option in options):
-            options.append(FacetOption(choice["value"], choice["label"], 0))
-    return facets
+def catalogue_counts(practices: QuerySet[Practice], *, filtered: bool) -> dict[int, int]:
+    """The facet counts of ``practices``: kept totals when nothing narrows the catalogue."""
+    return facets.facet_counts(practices) if filtered else facets.catalogue_totals()
 
 
 # The practice page ---------------------------------------------------------------------------

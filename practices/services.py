@@ -19,6 +19,7 @@ from networks import access
 
 from .emails import send_decision_emails
 from .enums import ReviewStatus
+from .facets import facet_totals_refresh
 from .models import (
     RESERVED_SLUGS,
     Attachment,
@@ -150,6 +151,9 @@ def practice_transition(
         if to_status == ReviewStatus.PUBLISHED and current.published_at is None:
             current.published_at = timezone.now()
         current.save(update_fields=["status", "published_at", "updated_at"])
+        if (source == ReviewStatus.PUBLISHED) != (to_status == ReviewStatus.PUBLISHED):
+            # The catalogue's kept counts follow what is published.
+            facet_totals_refresh(current.facet_keys)
         ReviewLogEntry.objects.create(
             practice=current,
             actor=account_of(actor),
@@ -333,6 +337,10 @@ def practice_delete(*, practice: Practice, actor) -> None:
     if not access.allows(actor, "delete", Practice, practice):
         raise PermissionDenied(gettext("You may not delete this good practice."))
     names = [(a.file.storage, a.file.name) for a in practice.attachments.all()]
+    # As stored (the instance may predate the last index): what the kept counts hold.
+    status, keys = Practice.objects.values_list("status", "facet_keys").get(pk=practice.pk)
     practice.delete()
+    if status == ReviewStatus.PUBLISHED:
+        facet_totals_refresh(keys)
     for storage, name in names:
         transaction.on_commit(partial(storage.delete, name), robust=True)

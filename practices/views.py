@@ -6,19 +6,18 @@ Every read goes through practices/selectors.py, which starts from ``published()`
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
-from common.caching import public_fragment, public_page
+from common.caching import public_page
 from common.pagination import LenientPaginationMixin
 from networks.selectors import municipalities_by_country
 
-from . import selectors
+from . import facets, selectors
 from .filters import PracticeFilterForm, SortOrder
 from .search import MAX_QUERY_LENGTH, uses_postgres
 
 
-@method_decorator(public_page, name="dispatch")
+@method_decorator(public_page(parameters=PracticeFilterForm.PARAMETERS), name="dispatch")
 class PracticeListView(LenientPaginationMixin, ListView):
     template_name = "practices/practice_list.html"
     context_object_name = "practices"
@@ -30,8 +29,12 @@ class PracticeListView(LenientPaginationMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        self.results = selectors.practice_catalogue(**self.form.catalogue_arguments())
-        return self.results.for_listing()
+        arguments = self.form.catalogue_arguments()
+        practices = selectors.practice_catalogue(**arguments)
+        narrowed = any(name != "sort" for name in arguments)
+        # One query counts every facet of the results, and their number with them.
+        self.counts = selectors.catalogue_counts(practices, filtered=narrowed)
+        return selectors.CatalogueResults(practices, facets.result_count(self.counts))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -42,16 +45,17 @@ class PracticeListView(LenientPaginationMixin, ListView):
             form=self.form,
             query=query,
             max_query_length=MAX_QUERY_LENGTH,
-            # Every result page and sort order of a search shares its facet counts.
-            facets=public_fragment(
-                "catalogue-facets",
-                (get_language(), sorted((k, v) for k, v in parameters.items() if k != "sort")),
-                lambda: selectors.catalogue_facets(self.results, chosen=chosen),
+            facets=facets.facet_options(
+                self.counts,
+                chosen=chosen,
+                country=self.filters.get("country"),
+                department=self.filters.get("department"),
             ),
             selected={name: str(value) for name, value in parameters.items()},
             active_filters=chosen,
             sort_choices=SortOrder.choices,
-            sort=parameters.get("sort") or (SortOrder.RELEVANCE if query else SortOrder.NEWEST),
+            # "" is the default order: relevance for a search, newest otherwise.
+            sort=parameters.get("sort") if parameters.get("sort") == SortOrder.NEWEST else "",
             ranks_by_relevance=uses_postgres(),
             filters_ignored=bool(self.form.errors),
             filter_query=urlencode(parameters),

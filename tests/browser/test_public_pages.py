@@ -17,6 +17,7 @@ from tests.factories import (
     NetworkFactory,
     PersonFactory,
     ProgrammeFactory,
+    PublishedPracticeFactory,
 )
 
 from .conftest import CHROMIUM
@@ -162,4 +163,24 @@ def test_pages_fit_a_phone_screen_without_horizontal_scroll(page, problems, site
     )
     assert widths[0] <= widths[1], f"page is {widths[0]}px wide on a {widths[1]}px screen"
     screenshot(page, f"phone-{name}")
+    assert problems == []
+
+
+def test_a_search_on_a_phone_shows_its_first_result_on_the_first_screen(page, problems, site):
+    PublishedPracticeFactory(
+        title="Ordenanza municipal de atención a la migración de retorno",
+        summary="Una ordenanza que crea medios de vida como alternativa a la migración irregular.",
+        municipalities=[site["metapan"]],
+    )
+    page.set_viewport_size(PHONE)
+
+    page.goto(site["url"] + "/practices/?q=ordenanza+migracion")
+
+    card = page.locator(".practice-card").first.bounding_box()
+    assert card is not None and card["y"] < PHONE["height"], card
+    # The filters are one tap away, without JavaScript: a link to them below the results.
+    page.locator(".catalogue-filters-link a").click()
+    assert page.evaluate("location.hash") == "#catalogue-filters"
+    assert page.locator("#catalogue-filters").is_visible()
+    screenshot(page, "phone-catalogue-search")
     assert problems == []

@@ -438,8 +438,9 @@ def test_municipality_page_query_count_is_constant(
         NetworkFactory(municipalities=[successor])
         InstitutionFactory(municipality=successor, country=successor.department.country)
 
-    # municipality, borders, crossings, districts, networks, institutions
-    with django_assert_num_queries(6):
+    # municipality, borders, crossings, districts, districts' networks, networks,
+    # institutions, the practices' page and their counts
+    with django_assert_num_queries(9):
         response = client.get(successor.get_absolute_url())
 
     assert response.status_code == 200

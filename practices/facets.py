@@ -1,0 +1,340 @@
+"""The catalogue's facets: what each practice is filed under, kept with it, and counted fast.
+
+Every practice keeps its **facet keys** (``Practice.facet_keys``): one integer per country,
+department and municipality where it is carried out, network, theme, GCM objective, type and
+year started, plus :data:`EVERY_PRACTICE`. ``practices.search.practice_index`` writes them
+with the search data, from the practice's own relations.
+
+- A filter is a key: the catalogue keeps the practices holding every chosen key
+  (``facet_keys__has_all``, served by a GIN index on PostgreSQL).
+- The counts of a search are one query over the matching rows: each key is counted once per
+  practice (a practice in two municipalities of a country counts once for the country), and
+  the count of :data:`EVERY_PRACTICE` is the number of results, so pagination needs no
+  ``COUNT(*)`` of its own.
+- The counts of the whole catalogue (no search, no filter) are kept in ``FacetTotal``,
+  recounted for the keys a change touches (:func:`facet_totals_refresh`), so the page every
+  visitor starts from does not count 100 000 practices.
+
+Labels come from the small tables (countries, departments, municipalities, networks,
+themes, objectives), one query each for the keys present.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from common.languages import localized
+from networks.models import Country, Department, Municipality, Network
+
+from .enums import PracticeType
+from .models import FacetTotal, GCMObjective, Practice, Theme
+
+# Keys are KIND * SPAN + value: the value is the record's id (a year for "year", the number
+# of TYPE_NUMBERS for "type").
+SPAN = 10_000_000
+KINDS = {
+    "country": 1,
+    "department": 2,
+    "municipality": 3,
+    "network": 4,
+    "theme": 5,
+    "gcm": 6,
+    "type": 7,
+    "year": 8,
+}
+#: Held by every practice: its count is the number of practices counted.
+EVERY_PRACTICE = 0
+#: A fixed number per type of practice (never reuse one: stored keys hold them).
+TYPE_NUMBERS = {
+    PracticeType.MUNICIPAL_ORDINANCE: 1,
+    PracticeType.PROGRAMME_OR_PROJECT: 2,
+    PracticeType.PUBLIC_SERVICE: 3,
+    PracticeType.COORDINATION_MECHANISM: 4,
+    PracticeType.TRAINING: 5,
+    PracticeType.AWARENESS_CAMPAIGN: 6,
+    PracticeType.OTHER: 7,
+}
+
+MunicipalityLink = Practice.municipalities.through
+ThemeLink = Practice.themes.through
+ObjectiveLink = Practice.gcm_objectives.through
+
+
+def key(kind: str, value: int) -> int:
+    return KINDS[kind] * SPAN + int(value)
+
+
+def type_key(practice_type: str) -> int:
+    return key("type", TYPE_NUMBERS[practice_type])
+
+
+def split(facet_key: int) -> tuple[str | None, int]:
+    kind, value = divmod(facet_key, SPAN)
+    for name, number in KINDS.items():
+        if number == kind:
+            return name, value
+    return None, value
+
+
+# Writing the keys ---------------------------------------------------------------------------
+
+
+def facet_keys_of(practice_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The facet keys of each practice, read in four queries whatever their number."""
+    ids = list(practice_ids)
+    keys: dict[int, set[int]] = {}
+    for pk, network_id, practice_type, year in Practice.objects.filter(pk__in=ids).values_list(
+        "pk", "network_id", "practice_type", "year_started"
+    ):
+        found = keys[pk] = {EVERY_PRACTICE}
+        if network_id:
+            found.add(key("network", network_id))
+        if practice_type in TYPE_NUMBERS:
+            found.add(type_key(practice_type))
+        if year:
+            found.add(key("year", year))
+    for pk, municipality, department, country in MunicipalityLink.objects.filter(
+        practice_id__in=ids
+    ).values_list(
+        "practice_id",
+        "municipality_id",
+        "municipality__department_id",
+        "municipality__department__country_id",
+    ):
+        keys[pk] |= {
+            key("municipality", municipality),
+            key("department", department),
+            key("country", country),
+        }
+    for pk, theme in ThemeLink.objects.filter(practice_id__in=ids).values_list(
+        "practice_id", "theme_id"
+    ):
+        keys[pk].add(key("theme", theme))
+    for pk, objective in ObjectiveLink.objects.filter(practice_id__in=ids).values_list(
+        "practice_id", "gcmobjective_id"
+    ):
+        keys[pk].add(key("gcm", objective))
+    return {pk: sorted(found) for pk, found in keys.items()}
+
+
+def facet_keys_store(practice_ids: Iterable[int]) -> None:
+    """Rewrite the facet keys of these practices and recount the totals they touch."""
+    ids = list(practice_ids)
+    if not ids:
+        return
+    practices = list(Practice.objects.filter(pk__in=ids).only("pk", "facet_keys"))
+    new_keys = facet_keys_of(ids)
+    touched = set()
+    for practice in practices:
+        touched |= set(practice.facet_keys or ()) | set(new_keys.get(practice.pk, ()))
+        practice.facet_keys = new_keys.get(practice.pk, [])
+    Practice.objects.bulk_update(practices, ["facet_keys"], batch_size=500)
+    facet_totals_refresh(touched)
+
+
+def facet_keys_rebuild(*, from_id: int = 0) -> None:
+    """Rebuild the keys of every practice with ``pk >= from_id``, then every total: for bulk
+    loads (seeding, a repair), where practice_index row by row would be slow. On PostgreSQL
+    one UPDATE builds the arrays in the database."""
+    if connection.vendor != "postgresql":
+        ids = list(Practice.objects.filter(pk__gte=from_id).values_list("pk", flat=True))
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            keys = facet_keys_of(chunk)
+            practices = [Practice(pk=pk, facet_keys=keys.get(pk, [])) for pk in chunk]
+            Practice.objects.bulk_update(practices, ["facet_keys"], batch_size=500)
+        facet_totals_refresh()
+        return
+    types = " ".join(
+        f"WHEN '{value}' THEN {key('type', number)}" for value, number in TYPE_NUMBERS.items()
+    )
+    places = MunicipalityLink._meta.db_table
+    statement = f"""
+        UPDATE practices_practice AS p SET facet_keys = ARRAY(
+            SELECT {EVERY_PRACTICE}
+            UNION SELECT {key("network", 0)} + p.network_id WHERE p.network_id IS NOT NULL
+            UNION SELECT CASE p.practice_type {types} END
+                WHERE p.practice_type IN ({", ".join(f"'{v}'" for v in TYPE_NUMBERS)})
+            UNION SELECT {key("year", 0)} + p.year_started WHERE p.year_started IS NOT NULL
+            UNION SELECT {key("municipality", 0)} + l.municipality_id
+                FROM {places} AS l WHERE l.practice_id = p.id
+            UNION SELECT {key("department", 0)} + m.department_id
+                FROM {places} AS l JOIN networks_municipality AS m ON m.id = l.municipality_id
+                WHERE l.practice_id = p.id
+            UNION SELECT {key("country", 0)} + d.country_id
+                FROM {places} AS l JOIN networks_municipality AS m ON m.id = l.municipality_id
+                JOIN networks_department AS d ON d.id = m.department_id
+                WHERE l.practice_id = p.id
+            UNION SELECT {key("theme", 0)} + t.theme_id
+                FROM {ThemeLink._meta.db_table} AS t WHERE t.practice_id = p.id
+            UNION SELECT {key("gcm", 0)} + o.gcmobjective_id
+                FROM {ObjectiveLink._meta.db_table} AS o WHERE o.practice_id = p.id
+            ORDER BY 1
+        )
+        WHERE p.id >= %s
+    """  # noqa: S608 (built from constants and table names only; the id is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [from_id])
+    facet_totals_refresh()
+
+
+# Counting -----------------------------------------------------------------------------------
+
+
+def facet_counts(practices: QuerySet[Practice]) -> dict[int, int]:
+    """How many of ``practices`` hold each key, in one query over the matching rows."""
+    # The queryset's own SQL, compiled by Django with its values as parameters.
+    try:
+        sql, params = practices.order_by().values("facet_keys").query.sql_with_params()
+    except EmptyResultSet:  # a search that can match nothing (only punctuation)
+        return {}
+    if connection.vendor == "postgresql":
+        statement = (
+            f"SELECT facet_key, COUNT(*) FROM ({sql}) AS matches, "  # noqa: S608
+            "unnest(matches.facet_keys) AS facet_key GROUP BY facet_key"
+        )
+    else:
+        statement = (
+            f"SELECT json_each.value, COUNT(*) FROM ({sql}) AS matches, "  # noqa: S608
+            "json_each(matches.facet_keys) GROUP BY json_each.value"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return {int(facet_key): count for facet_key, count in cursor.fetchall()}
+
+
+def catalogue_totals() -> dict[int, int]:
+    """The counts of every published practice, as kept by :func:`facet_totals_refresh`."""
+    return dict(FacetTotal.objects.values_list("key", "count"))
+
+
+def facet_totals_refresh(keys: Iterable[int] | None = None) -> None:
+    """Recount, among published practices, the totals of ``keys`` (all of them if None).
+
+    Called by every write that changes which practices are published or what they are filed
+    under, inside its transaction. Recounts are serialised on PostgreSQL (an advisory lock),
+    so two writers committing at once cannot leave a stale total.
+    """
+    keys = None if keys is None else sorted(set(keys))
+    if keys == []:
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FACET_TOTALS_LOCK])
+        published = Practice.objects.published()
+        if keys is not None:
+            published = published.filter(facet_keys__has_any=keys)
+        counts = facet_counts(published)
+        stale = (
+            FacetTotal.objects.all() if keys is None else FacetTotal.objects.filter(key__in=keys)
+        )
+        stale.delete()
+        FacetTotal.objects.bulk_create(
+            [
+                FacetTotal(key=facet_key, count=count)
+                for facet_key, count in counts.items()
+                if keys is None or facet_key in keys
+            ],
+            batch_size=1000,
+        )
+
+
+#: The advisory lock that serialises recounts of the totals ("facet" in ASCII).
+FACET_TOTALS_LOCK = 0x6661636574
+
+
+# Options ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+
+
+def facet_options(
+    counts: dict[int, int],
+    *,
+    chosen: Sequence[dict] = (),
+    country: Country | None = None,
+    department: Department | None = None,
+) -> dict[str, list[FacetOption]]:
+    """The options of each filter with their counts, labelled in the page's language.
+
+    Places follow the place chosen: with a country, only its departments and municipalities;
+    with a department, only its municipalities (a practice across a border keeps its other
+    side out of those lists; the countries stay, to move to another). A ``chosen`` filter
+    (``{"name", "value", "label"}``) that no result holds any more is listed with a count of
+    0, so that it still shows as chosen.
+    """
+    present: dict[str, dict[int, int]] = {name: {} for name in KINDS}
+    for facet_key, count in counts.items():
+        kind, value = split(facet_key)
+        if kind is not None:
+            present[kind][value] = count
+
+    def of(kind):
+        return present[kind]
+
+    countries = Country.objects.filter(pk__in=of("country")).order_by("name_es")
+    departments = Department.objects.filter(pk__in=of("department")).order_by("name", "code")
+    municipalities = (
+        Municipality.objects.filter(pk__in=of("municipality"))
+        .select_related("department")
+        .order_by("name", "slug")
+    )
+    if department is not None:
+        departments = departments.filter(pk=department.pk)
+        municipalities = municipalities.filter(department=department)
+    elif country is not None:
+        departments = departments.filter(country=country)
+        municipalities = municipalities.filter(department__country=country)
+    facets = {
+        "country": [
+            FacetOption(c.code, localized(c.name_es, c.name_en), of("country")[c.pk])
+            for c in countries
+        ],
+        "department": [FacetOption(d.code, d.name, of("department")[d.pk]) for d in departments],
+        "municipality": [
+            FacetOption(m.slug, f"{m.name} ({m.department.name})", of("municipality")[m.pk])
+            for m in municipalities
+        ],
+        "network": [
+            FacetOption(n.slug, n.name, of("network")[n.pk])
+            for n in Network.objects.filter(pk__in=of("network")).order_by("name")
+        ],
+        "theme": [
+            FacetOption(t.slug, localized(t.name_es, t.name_en), of("theme")[t.pk])
+            for t in Theme.objects.filter(pk__in=of("theme")).order_by("position", "name_es")
+        ],
+        "gcm": [
+            FacetOption(
+                str(o.number), f"{o.number}. {localized(o.title_es, o.title_en)}", of("gcm")[o.pk]
+            )
+            for o in GCMObjective.objects.filter(pk__in=of("gcm")).order_by("number")
+        ],
+        # Types in the order of their definition, not alphabetically by code.
+        "type": [
+            FacetOption(value, label, of("type")[TYPE_NUMBERS[value]])
+            for value, label in PracticeType.choices
+            if TYPE_NUMBERS[value] in of("type")
+        ],
+        "year": [
+            FacetOption(str(year), str(year), of("year")[year])
+            for year in sorted(of("year"), reverse=True)
+        ],
+    }
+    for choice in chosen:
+        options = facets[choice["name"]]
+        if all(option.value != choice["value"] for option in options):
+            options.append(FacetOption(choice["value"], choice["label"], 0))
+    return facets
+
+
+def result_count(counts: dict[int, int]) -> int:
+    return counts.get(EVERY_PRACTICE, 0)
