@@ -421,6 +421,25 @@ def staff_cookie() -> str:
         )
     client = Client()
     client.force_login(user)
+    # Staff pass a second factor to reach the admin (accounts/middleware.py): the session
+    # records a sign-in that did, as allauth's own would.
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+    user.must_change_password = False
+    user.save(update_fields=["must_change_password"])
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "email": user.email},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
     return f"Cookie: sessionid={client.cookies['sessionid'].value}"
 
 

@@ -738,6 +738,7 @@ PRACTICE_COLUMNS = [
     "created_at",
     "updated_at",
     "search_text",
+    "facet_keys",  # "{}" here; facet_keys_rebuild() fills them once the links are in
 ]
 
 
@@ -803,6 +804,7 @@ def seed_practices(target_published: int, *, seed: int = 2) -> int:
                 published_at - datetime.timedelta(days=30),
                 now,
                 " " + folded_words(" ".join(text[name] for name in TEXT_FIELDS)),
+                "{}",
             )
         )
         theme_links += [
