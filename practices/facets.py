@@ -71,12 +71,12 @@ def type_key(practice_type: str) -> int:
     return key("type", TYPE_NUMBERS[practice_type])
 
 
+_KIND_NAMES = {number: name for name, number in KINDS.items()}
+
+
 def split(facet_key: int) -> tuple[str | None, int]:
     kind, value = divmod(facet_key, SPAN)
-    for name, number in KINDS.items():
-        if number == kind:
-            return name, value
-    return None, value
+    return _KIND_NAMES.get(kind), value
 
 
 # Writing the keys ---------------------------------------------------------------------------
