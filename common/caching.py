@@ -21,6 +21,8 @@ the timeout late.
 """
 
 import copy
+import hashlib
+import json
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -94,6 +96,26 @@ def forget_public_pages(**_signal_arguments) -> None:
     ):
         return
     transaction.on_commit(_clear_pages, robust=True)
+
+
+def remembered(name: str, parts, compute, *, seconds: int):
+    """``compute()``, kept ``seconds`` in the ``pages`` cache under ``name`` and ``parts``.
+
+    For values derived from public data only (the facet counts of a search): they live and
+    are forgotten with the pages, emptied on every write, so they are never stale after a
+    change. ``parts`` is anything JSON can write (the normalised question); 0 seconds
+    computes every time.
+    """
+    if seconds <= 0:
+        return compute()
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    key = f"remembered:{name}:{digest}"
+    cache = caches[PAGE_CACHE]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 def _clear_pages() -> None:

@@ -4,6 +4,7 @@ Threads rather than processes per core: most time goes to PostgreSQL round trips
 and persistent database connections (CONN_MAX_AGE) are kept per thread.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -31,3 +32,14 @@ errorlog = "-"
 # the one peer gunicorn hears from: keep the bind on loopback (or firewall it to the proxy) and
 # list the same proxy here.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def pre_fork(server, worker):
+    """Freeze what the preloaded application allocated before a worker is forked.
+
+    Django, the URL patterns, templates and translations are loaded once (preload_app) and
+    live as long as the worker. Frozen, the garbage collector no longer walks them on every
+    full collection (those walks were the slowest requests' extra milliseconds), and the
+    pages they sit on stay shared with the master instead of being copied into every worker.
+    """
+    gc.freeze()

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from common.caching import public_page
 from networks.models import Network
 from networks.selectors import registry_key_figures
+from practices.cards import practice_cards
 from practices.models import Practice
 
 
@@ -24,7 +25,9 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["figures"] = registry_key_figures()
         context["networks"] = Network.objects.for_directory()
-        context["recent_practices"] = Practice.objects.published().for_listing()[:3]
+        context["recent_practices"] = practice_cards(
+            Practice.objects.published().values_list("pk", flat=True)[:3]
+        )
         return context
 
 

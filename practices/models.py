@@ -107,14 +107,6 @@ class PracticeQuerySet(AccessQuerySet):
         The access rule's public practices (``access_scope.public``), nothing else."""
         return self.public_only()
 
-    def for_listing(self):
-        return self.select_related("network", "lead_institution").prefetch_related(
-            "themes",
-            models.Prefetch(
-                "municipalities", queryset=Municipality.objects.with_geography().order_by("name")
-            ),
-        )
-
 
 class Practice(models.Model):
     title = models.CharField(_("title"), max_length=300)

@@ -4,6 +4,8 @@ Markdown passes raw HTML through, so everything it produces is cleaned by nh3 ag
 list of tags: no scripts, event handlers, styles, images or non-web links can survive.
 """
 
+import threading
+
 import markdown
 import nh3
 from markdown.extensions import Extension
@@ -55,15 +57,27 @@ class _DemoteHeadingsExtension(Extension):
         md.treeprocessors.register(_DemoteHeadings(md), "demote_headings", 5)
 
 
+_converters = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    """This thread's Markdown converter: building one (its parser and extensions) cost more
+    than converting a practice's text, and a converter is not safe to share between threads."""
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists", _DemoteHeadingsExtension()],
+            output_format="html",
+        )
+    return converter
+
+
 def render_markdown(text) -> str:
     """Markdown to sanitised HTML (a plain str; mark it safe only where it is output)."""
     if not text:
         return ""
-    html = markdown.markdown(
-        text,
-        extensions=["tables", "fenced_code", "sane_lists", _DemoteHeadingsExtension()],
-        output_format="html",
-    )
+    # reset() forgets what the previous text left behind (references, footnotes, state).
+    html = _converter().reset().convert(text)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -8,11 +8,14 @@ workspace's reads (at the end) start from ``for_user()``, the access rule's scop
 from collections.abc import Iterator
 from itertools import islice
 
+from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from common.caching import remembered
 from networks.models import Country, Department, Institution, Municipality, Network
 
 from . import facets
+from .cards import practice_cards
 from .enums import ReviewStatus
 from .models import GCMObjective, Practice, Replication, ReviewLogEntry, Theme
 from .search import practice_search, uses_postgres
@@ -74,7 +77,7 @@ def practice_catalogue(
 class CatalogueResults:
     """One page of the catalogue for Django's ``Paginator``: the number of results comes
     from the facet counts (no ``COUNT(*)``), and a page reads the ids of its practices in
-    order (a narrow, ranked, limited query), then their cards by id."""
+    order (a narrow, ranked, limited query), then their cards (``practices/cards.py``)."""
 
     def __init__(self, practices: QuerySet[Practice], count: int):
         self.practices = practices
@@ -90,16 +93,25 @@ class CatalogueResults:
     def __getitem__(self, window):
         if not isinstance(window, slice):
             return self[window : window + 1][0]
-        ids = list(self.practices.values_list("pk", flat=True)[window])
-        if not ids:
-            return []
-        cards = Practice.objects.filter(pk__in=ids).for_listing().in_bulk()
-        return [cards[pk] for pk in ids if pk in cards]
+        return practice_cards(self.practices.values_list("pk", flat=True)[window])
 
 
-def catalogue_counts(practices: QuerySet[Practice], *, filtered: bool) -> dict[int, int]:
-    """The facet counts of ``practices``: kept totals when nothing narrows the catalogue."""
-    return facets.facet_counts(practices) if filtered else facets.catalogue_totals()
+def catalogue_counts(practices: QuerySet[Practice], *, question: dict) -> dict[int, int]:
+    """The facet counts of ``practices``, the catalogue narrowed by ``question`` (the search
+    and filters as they travel in a URL, without order or page).
+
+    Kept totals when nothing narrows the catalogue; otherwise counted once and remembered for
+    ``FACET_COUNTS_CACHE_SECONDS`` (forgotten on any write), shared by every page, order and
+    language of the same search.
+    """
+    if not question:
+        return facets.catalogue_totals()
+    return remembered(
+        "facet-counts",
+        question,
+        lambda: facets.facet_counts(practices),
+        seconds=settings.FACET_COUNTS_CACHE_SECONDS,
+    )
 
 
 # The practice page ---------------------------------------------------------------------------

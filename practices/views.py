@@ -29,11 +29,12 @@ class PracticeListView(LenientPaginationMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        arguments = self.form.catalogue_arguments()
-        practices = selectors.practice_catalogue(**arguments)
-        narrowed = any(name != "sort" for name in arguments)
+        practices = selectors.practice_catalogue(**self.form.catalogue_arguments())
+        question = {
+            name: value for name, value in self.form.url_parameters().items() if name != "sort"
+        }
         # One query counts every facet of the results, and their number with them.
-        self.counts = selectors.catalogue_counts(practices, filtered=narrowed)
+        self.counts = selectors.catalogue_counts(practices, question=question)
         return selectors.CatalogueResults(practices, facets.result_count(self.counts))
 
     def get_context_data(self, **kwargs):

@@ -154,6 +154,10 @@ CACHES["pages"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1000)
 # How long an anonymous visitor's page is reused at most; 0 renders every page afresh (the
 # default in development, where templates change under the developer's eyes).
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0 if DEBUG else 300)
+# How long the facet counts of a search are kept (in the same cache, forgotten with the
+# pages on every write): every page, order and language of a search shares them, and for a
+# broad search they are most of the work. 0 counts on every request.
+FACET_COUNTS_CACHE_SECONDS = env.int("FACET_COUNTS_CACHE_SECONDS", default=0 if DEBUG else 600)
 
 # Client address ---------------------------------------------------------------------
 # The login rate limits count per client address. Behind the TLS proxy every request comes

@@ -23,6 +23,7 @@ WHITENOISE_AUTOREFRESH = True  # no collectstatic before tests
 # Pages are rendered afresh in tests; tests/portal/test_page_cache.py turns the cache on, in
 # memory (nothing written to disk).
 PUBLIC_PAGE_CACHE_SECONDS = 0
+FACET_COUNTS_CACHE_SECONDS = 0
 CACHES = {
     **CACHES,
     # The database cache of production, in the test database (Django's test runner creates its

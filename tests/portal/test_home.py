@@ -118,9 +118,9 @@ def test_home_query_count_is_constant(
             themes=[ThemeFactory(slug="health")],
         )
 
-    # five figures, the networks and their municipalities, recent practices with their
-    # themes and municipalities
-    with django_assert_num_queries(10):
+    # five figures, the networks and their municipalities, the ids of the recent practices,
+    # their cards with their themes and municipalities
+    with django_assert_num_queries(11):
         response = client.get("/")
 
     assert len(network_links(response)) == rows

@@ -87,3 +87,26 @@ def test_template_filter_outputs_safe_sanitised_html():
     html = template.render(Context({"text": "**Hola** <script>alert(1)</script>"}))
 
     assert html == "<div><p><strong>Hola</strong> </p></div>"
+
+
+def test_one_text_leaves_nothing_behind_for_the_next():
+    # The converter is reused between texts: a reference defined in one must not resolve in
+    # the next, nor a list left open carry over.
+    first = render_markdown("Ver [la ordenanza][o].\n\n[o]: https://example.org/ordenanza\n\n- uno")
+    second = render_markdown("Ver [la ordenanza][o].")
+
+    assert 'href="https://example.org/ordenanza"' in first
+    assert "href" not in second and "<li>" not in second
+    assert second == "<p>Ver [la ordenanza][o].</p>"
+
+
+def test_texts_converted_in_threads_at_once_stay_their_own():
+    import concurrent.futures
+
+    texts = [f"# Título {n}\n\nTexto **{n}**." for n in range(40)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        converted = list(pool.map(render_markdown, texts))
+
+    assert converted == [
+        f"<h3>Título {n}</h3>\n<p>Texto <strong>{n}</strong>.</p>" for n in range(40)
+    ]

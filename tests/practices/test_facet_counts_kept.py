@@ -1,0 +1,68 @@
+"""Facet counts of a search kept between requests (FACET_COUNTS_CACHE_SECONDS), never stale."""
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from common.caching import PAGE_CACHE
+from tests.factories import PublishedPracticeFactory
+from tests.portal.test_page_cache import commit_setup
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/en/practices/"
+
+
+@pytest.fixture
+def kept_counts(settings):
+    settings.FACET_COUNTS_CACHE_SECONDS = 600
+    caches[PAGE_CACHE].clear()
+    yield
+    caches[PAGE_CACHE].clear()
+
+
+def counted(client, parameters):
+    """(number of results shown, whether the request counted facets in the database)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST, parameters)
+    assert response.status_code == 200
+    counting = any("COUNT(*) FROM (SELECT" in query["sql"] for query in captured)
+    return response.context["paginator"].count, counting
+
+
+def test_every_page_order_and_language_of_a_search_shares_its_counts(client, kept_counts):
+    for _ in range(3):
+        PublishedPracticeFactory(summary="Huerto escolar con familias retornadas.")
+
+    assert counted(client, {"q": "huerto"}) == (3, True)
+    assert counted(client, {"q": "huerto", "sort": "newest", "page": "1"}) == (3, False)
+    assert client.get("/practices/", {"q": "huerto"}).context["paginator"].count == 3
+    # Another search, or the same one with a filter, is counted on its own.
+    assert counted(client, {"q": "escolar"}) == (3, True)
+    assert counted(client, {"q": "huerto", "year": "2020"}) == (0, True)
+
+
+def test_a_publication_is_counted_at_once(client, kept_counts, django_capture_on_commit_callbacks):
+    PublishedPracticeFactory(summary="Huerto escolar con familias retornadas.")
+    assert counted(client, {"q": "huerto"}) == (1, True)
+    commit_setup()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PublishedPracticeFactory(summary="Otro huerto comunitario.")
+
+    assert counted(client, {"q": "huerto"}) == (2, True)
+
+
+def test_counts_are_taken_on_every_request_when_keeping_is_off(client, settings):
+    settings.FACET_COUNTS_CACHE_SECONDS = 0
+    PublishedPracticeFactory(summary="Huerto escolar con familias retornadas.")
+
+    assert counted(client, {"q": "huerto"}) == (1, True)
+    assert counted(client, {"q": "huerto"}) == (1, True)
+
+
+def test_the_unfiltered_list_reads_the_kept_totals(client, kept_counts):
+    PublishedPracticeFactory()
+
+    assert counted(client, {}) == (1, False)
