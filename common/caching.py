@@ -35,12 +35,15 @@ from django.middleware.cache import CacheMiddleware
 PAGE_CACHE = "pages"
 
 
-def public_page(view=None, *, parameters=None):
+def public_page(view=None, *, parameters=()):
     """Serve ``view`` from the ``pages`` cache to anonymous visitors (see the module docs).
 
-    With ``parameters`` (the query-string names the page understands) the cache keys the
-    page on those alone, non-empty and in a normal order: ``?junk=1`` or a reordered link
-    is served the same entry instead of filling the cache with copies.
+    ``parameters`` are the query-string names the page understands (none by default). The
+    cache keys the page on those alone, non-empty and in a normal order, so a reordered link
+    finds the same entry; and only a request asking for nothing else fills it: ``?junk=1``
+    is served the stored page when there is one, rendered afresh when there is not, and never
+    stored (it cannot fill or flush the cache, nor leave its junk in the links of a page
+    others are served).
     """
     if view is None:
         return lambda view: public_page(view, parameters=parameters)
@@ -50,13 +53,15 @@ def public_page(view=None, *, parameters=None):
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         if seconds <= 0 or not _is_shareable(request):
             return view(request, *args, **kwargs)
-        keyed = request if parameters is None else _keyed_on(request, parameters)
+        keyed = _keyed_on(request, parameters)
         # Built per request (cheap) so that the timeout and the cache follow the settings.
         middleware = CacheMiddleware(view, page_timeout=seconds, cache_alias=PAGE_CACHE)
         cached = middleware.process_request(keyed)
         if cached is not None:
             return cached
         response = view(request, *args, **kwargs)
+        if not _asks_only_for(request, parameters):
+            return response
         if hasattr(response, "render") and callable(response.render):
             response.add_post_render_callback(
                 lambda rendered: middleware.process_response(keyed, rendered)
@@ -75,6 +80,15 @@ def _keyed_on(request, parameters):
     keyed = copy.copy(request)
     keyed.META = {**request.META, "QUERY_STRING": urlencode(kept)}
     return keyed
+
+
+def _asks_only_for(request, parameters) -> bool:
+    """Whether every non-empty parameter of ``request`` is one the page understands."""
+    return all(
+        name in parameters
+        for name, values in request.GET.lists()
+        if any(value.strip() for value in values)
+    )
 
 
 def _is_shareable(request) -> bool:

@@ -47,7 +47,7 @@ def _figures_link(filters: dict) -> dict:
     return {"url": f"{reverse('conferences:figures')}?{urlencode(filters)}", "label": label}
 
 
-@method_decorator(public_page, name="dispatch")
+@method_decorator(public_page(parameters=("page",)), name="dispatch")
 class ConferenceListView(LenientPaginationMixin, ListView):
     template_name = "conferences/conference_list.html"
     context_object_name = "conferences"
@@ -115,6 +115,9 @@ class FiguresFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
     year = forms.ChoiceField(label=_("Year"), required=False)
 
+    #: Every parameter the page reads.
+    PARAMETERS = ("programme", "country", "year")
+
     def __init__(self, *args, programmes, countries, years, **kwargs):
         super().__init__(*args, **kwargs)
         self.programmes = {str(programme.pk): programme for programme in programmes}
@@ -146,7 +149,7 @@ class FiguresFilterForm(forms.Form):
         return found
 
 
-@method_decorator(public_page, name="dispatch")
+@method_decorator(public_page(parameters=FiguresFilterForm.PARAMETERS), name="dispatch")
 class FiguresView(TemplateView):
     """Participation in figures: aggregates over public sessions, never a count of people below
     the threshold (conferences/figures.py)."""

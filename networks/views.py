@@ -29,6 +29,9 @@ class DirectoryFilterForm(forms.Form):
         choices=[("", _("All kinds")), *NetworkKind.choices],
     )
 
+    #: Every parameter the directory reads (its filters and the page number).
+    PARAMETERS = ("country", "kind", "page")
+
     def __init__(self, *args, countries, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [
@@ -46,7 +49,7 @@ class DirectoryFilterForm(forms.Form):
         }
 
 
-@method_decorator(public_page, name="dispatch")
+@method_decorator(public_page(parameters=DirectoryFilterForm.PARAMETERS), name="dispatch")
 class NetworkListView(LenientPaginationMixin, ListView):
     template_name = "networks/network_list.html"
     context_object_name = "networks"

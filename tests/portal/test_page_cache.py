@@ -240,3 +240,54 @@ def test_facet_counts_follow_a_change(client, catalogue, django_capture_on_commi
     after = client.get("/practices/").context["facets"]["year"]
     assert [option.value for option in after] == ["1999"]
     assert [option.value for option in before] != ["1999"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/practices/", "/networks/", "/conferences/", "/figures/", "/en/practices/"],
+)
+def test_junk_parameters_neither_fill_nor_flush_the_cache(client, catalogue, page_cache, path):
+    commit_setup()
+    client.get(path)
+    stored = len(page_cache._cache)
+
+    for number in range(30):
+        response = client.get(path, {f"junk{number}": "x" * 50, "utm_source": number})
+        assert response.status_code == 200
+
+    assert len(page_cache._cache) == stored
+
+
+def test_a_page_asked_with_junk_is_served_the_stored_page_without_its_junk(
+    client, catalogue, django_assert_num_queries
+):
+    commit_setup()
+    clean = client.get("/practices/", {"country": "SV"})
+
+    with django_assert_num_queries(0):
+        junk = client.get("/practices/", {"country": "SV", "evil": "https://evil.example"})
+
+    assert junk.content == clean.content
+    assert b"evil.example" not in junk.content
+
+
+def test_a_page_first_asked_with_junk_is_rendered_but_not_stored(client, catalogue):
+    commit_setup()
+    junk = client.get("/networks/", {"evil": "https://evil.example"})
+    assert junk.status_code == 200
+
+    clean = client.get("/networks/")
+
+    # Rendered for its own visitor only: the language links of the next one carry no junk.
+    assert b"evil.example" not in clean.content
+
+
+def test_pages_without_parameters_share_one_entry_whatever_the_query(
+    client, catalogue, django_assert_num_queries
+):
+    commit_setup()
+    path = catalogue.get_absolute_url()
+    client.get(path)
+
+    with django_assert_num_queries(0):
+        client.get(path, {"page": "2"})
