@@ -21,6 +21,7 @@ PAGE_LABELS = {
     "list_filtered": "list, two filters (country + theme)",
     "search_narrow": "narrow search",
     "search_broad": "broad search (~20 % match)",
+    "search_broad_words": "broad multi-word search (two words)",
     "detail": "practice detail",
     "network": "network profile",
     "session": "session page",
@@ -42,6 +43,8 @@ def _fmt(value, digits=1):
 
 
 def _ok(passed, uncached_passed=None):
+    if passed is None:
+        return "–"  # not measured in this run (older runs lack the figure)
     if uncached_passed is None or uncached_passed == passed:
         return "met" if passed else "**missed**"
     return "met with the page cache, **missed** without" if passed else "**missed**"
@@ -50,6 +53,134 @@ def _ok(passed, uncached_passed=None):
 def _uncached(size_data: dict, key: str):
     """The page measured without the page cache, or None (runs before it existed)."""
     return size_data.get("pages_uncached", {}).get(key)
+
+
+def _single(size_data: dict, key: str):
+    """The page timed in single requests (page cache off), or None (older runs)."""
+    return (size_data.get("pages_single") or {}).get(key)
+
+
+def _floor(size_data: dict, key: str):
+    """The SQL floor of the page, or None (older runs, pages without one)."""
+    return (size_data.get("floors") or {}).get(key)
+
+
+def _floor_text(floor) -> str:
+    if not floor:
+        return "SQL floor –"
+    without = (floor.get("without_counts") or {}).get("p95_ms")
+    return f"SQL floor p95 {floor['p95_ms']:.1f} ms ({_fmt(without)} without the counts)"
+
+
+def _load_rps(page: dict) -> float:
+    """Throughput at 4 connections (the latency rounds); saturation where that is missing."""
+    return page.get("moderate_rps") or page["rps"]
+
+
+def _sequential(page: dict) -> str:
+    return " (requests in sequence: too slow to load)" if page.get("mode") == "sequential" else ""
+
+
+# (page, p95 limit in ms) of single requests at the largest size, page cache off.
+SINGLE_TARGETS = (
+    ("search_narrow", 20),
+    ("search_broad", 100),
+    ("search_broad_words", 200),
+    ("list", 50),
+    ("detail", 30),
+)
+# Catalogue pages held against B1 under load (page cache off, same server).
+LOAD_PAGES = ("list", "list_filtered", "search_narrow", "search_broad", "search_broad_words")
+LOAD_RPS_SHARE, LOAD_P95_TIMES, SCALE_RATIO = 0.5, 4, 0.8
+
+
+def single_targets(results: dict) -> list[tuple]:
+    """The issue's targets without the page cache: single requests, load against B1, scale."""
+    sizes = [str(size) for size in results["profile"]["sizes"]]
+    small, large = sizes[0], sizes[-1]
+    at = results["sizes"]
+    rows = []
+    b0 = _single(at[large], "b0")
+    http_floor = f"; HTTP floor (B0) p95 {b0['p95_ms']:.1f} ms" if b0 else ""
+    for key, limit in SINGLE_TARGETS:
+        page = _single(at[large], key)
+        measured = "–"
+        if page:
+            measured = (
+                f"{page['p95_ms']:.1f} ms (p50 {page['p50_ms']:.1f}); "
+                f"{_floor_text(_floor(at[large], key))}{http_floor}"
+            )
+        rows.append(
+            (
+                f"{PAGE_LABELS[key]} p95 at {int(large):,}, single requests (page cache off)",
+                f"<= {limit} ms",
+                measured,
+                page["p95_ms"] <= limit if page else None,
+            )
+        )
+    b1 = _uncached(at[large], "b1")
+    for key in LOAD_PAGES:
+        page = _uncached(at[large], key)
+        measured, passed = "–", None
+        if page and b1:
+            rps_share = _load_rps(page) / _load_rps(b1)
+            p95_times = page["p95_ms"] / b1["p95_ms"]
+            measured = (
+                f"req/s {rps_share:.2f}x B1 ({_load_rps(page):,.1f} vs {_load_rps(b1):,.1f}), "
+                f"p95 {p95_times:.1f}x B1 ({page['p95_ms']:.1f} vs {b1['p95_ms']:.1f} ms)"
+                f"{_sequential(page)}; {_floor_text(_floor(at[large], key))}"
+            )
+            passed = rps_share >= LOAD_RPS_SHARE and p95_times <= LOAD_P95_TIMES
+        rows.append(
+            (
+                f"{PAGE_LABELS[key]} at {int(large):,} under load (4 connections, page cache "
+                "off) / B1 of the same server",
+                f"req/s >= {LOAD_RPS_SHARE}x, p95 <= {LOAD_P95_TIMES}x",
+                measured,
+                passed,
+            )
+        )
+    for key in ("list", "search_narrow"):
+        what = (
+            f"{PAGE_LABELS[key]} at {int(large):,} / at {int(small):,} (page cache off), "
+            "single requests and under load"
+        )
+        if small == large:
+            rows.append((what, f">= {SCALE_RATIO}", "– (one size in this run)", None))
+            continue
+        parts, ratios = [], []
+        singles = _single(at[small], key), _single(at[large], key)
+        if all(singles):
+            ratio = singles[0]["p95_ms"] / singles[1]["p95_ms"]
+            ratios.append(ratio)
+            parts.append(
+                f"single requests {ratio:.2f} (p95 {singles[0]['p95_ms']:.1f} / "
+                f"{singles[1]['p95_ms']:.1f} ms)"
+            )
+        else:
+            parts.append("single requests –")
+        loaded = _uncached(at[small], key), _uncached(at[large], key)
+        if all(loaded):
+            ratio = _load_rps(loaded[1]) / _load_rps(loaded[0])
+            ratios.append(ratio)
+            parts.append(
+                f"under load {ratio:.2f} ({_load_rps(loaded[1]):,.1f} / "
+                f"{_load_rps(loaded[0]):,.1f} req/s)"
+            )
+        else:
+            parts.append("under load –")
+        floors = _floor(at[small], key), _floor(at[large], key)
+        if all(floors):
+            parts.append(f"SQL floor p95 {floors[0]['p95_ms']:.1f} / {floors[1]['p95_ms']:.1f} ms")
+        rows.append(
+            (
+                what,
+                f">= {SCALE_RATIO} (both)",
+                "; ".join(parts),
+                all(ratio >= SCALE_RATIO for ratio in ratios) if len(ratios) == 2 else None,
+            )
+        )
+    return rows
 
 
 def targets(results: dict) -> list[tuple]:
@@ -205,6 +336,7 @@ def targets(results: dict) -> list[tuple]:
             not varying and list_rows["list, 1 row"] == list_rows["list, 20 rows"],
         )
     )
+    rows += single_targets(results)
     # (what, target, measured, met, met without the page cache or None where it does not apply)
     return [row if len(row) == 5 else (*row, None) for row in rows]
 
@@ -324,6 +456,7 @@ def render(results: dict) -> str:
             + ", ".join(f"{label} {count}" for label, count in counts.items())
             + ".",
         ]
+    lines += single_section(results)
     lines += ["", "## Data paths", "", "Members spreadsheet (people), in fresh processes:", ""]
     lines += [
         "| path | rows | preview s | import s | rows/s (import) | rows/s (preview + import) "
@@ -384,6 +517,60 @@ def render(results: dict) -> str:
         lines += ["## Notes", "", notes, ""]
     lines.append(f"Run took {results.get('elapsed_minutes', 0):.1f} minutes.")
     return "\n".join(lines) + "\n"
+
+
+def single_section(results: dict) -> list[str]:
+    """Single requests (page cache off) beside the SQL floors, a table per size."""
+    sizes = [str(size) for size in results["profile"]["sizes"]]
+    requests = results["profile"].get("single_requests")
+    lines = ["", "## Single requests (page cache off)", ""]
+    if not any(results["sizes"][size].get("pages_single") for size in sizes):
+        return [*lines, "Not measured in this run (it predates single-request timings)."]
+    lines += [
+        f"Server time of one request at a time: one keep-alive connection, {_fmt(requests)} "
+        "requests in sequence after 5 untimed, each body read whole, on the server with "
+        "`PUBLIC_PAGE_CACHE_SECONDS=0`. SQL floor: the page's essential SQL written by hand "
+        "(bench/floors.py: facet counts, the ids of the first page, the 20 cards, the labels; "
+        "for the practice page its row and relations), as many rounds in sequence on one "
+        "psycopg2 connection, a round's time the total of its statements. The catalogue "
+        "remembers the counts of a search or filter (`FACET_COUNTS_CACHE_SECONDS`), so a "
+        "repeated request skips them: the floor without the counts is shown too. B0 is the "
+        "floor of the HTTP stack.",
+    ]
+    for size in sizes:
+        data = results["sizes"][size]
+        single = data.get("pages_single") or {}
+        lines += ["", f"### {int(size):,} published practices", ""]
+        if not single:
+            lines.append("Not measured at this size.")
+            continue
+        lines += [
+            "| page | p50 ms | p95 ms | max ms | SQL floor p50 / p95 ms | floor p95 without "
+            "counts ms | p95 / floor p95 | p95 / floor p95 without counts |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for key, page in single.items():
+            floor = _floor(data, key)
+            floor_cells = "– | – | – | –"
+            if floor:
+                without = (floor.get("without_counts") or {}).get("p95_ms")
+                floor_cells = (
+                    f"{floor['p50_ms']:.1f} / {floor['p95_ms']:.1f} | {_fmt(without)} | "
+                    f"{page['p95_ms'] / floor['p95_ms']:.1f} | "
+                    f"{_fmt(page['p95_ms'] / without if without else None)}"
+                )
+            lines.append(
+                f"| {PAGE_LABELS.get(key, key)} | {page['p50_ms']:.1f} | {page['p95_ms']:.1f} | "
+                f"{page['max_ms']:.1f} | {floor_cells} |"
+            )
+        b0 = single.get("b0")
+        if b0:
+            lines += [
+                "",
+                f"HTTP floor (B0, a bare view behind the full middleware): p50 "
+                f"{b0['p50_ms']:.1f} ms, p95 {b0['p95_ms']:.1f} ms.",
+            ]
+    return lines
 
 
 def readme_summary(results: dict, report_name: str) -> str:

@@ -7,6 +7,9 @@
    on a free loopback port, and drives it with wrk: warm-up, then several rounds at
    saturation (throughput) and at 4 connections (p50/p95/p99); the medians are kept. The
    floors B0 and B1 are measured by the same server in the same run.
+   The page-cache-off server also times single requests (one keep-alive connection, requests
+   in sequence, many rounds), and the essential SQL of each catalogue page, written by hand
+   (bench/floors.py), is timed the same way beside them: the floor of each page's database work.
 3. Counts the queries of every page with Django's test client, and keeps the slowest
    statements (with EXPLAIN ANALYZE) of the largest size.
 4. Measures the data paths (members import, open-data export) in fresh processes.
@@ -17,6 +20,7 @@ Not part of the test suite: nothing here asserts a time.
 
 import argparse
 import datetime
+import http.client
 import json
 import os
 import platform
@@ -34,6 +38,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.floors import measure_floors, summarise
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
@@ -48,6 +54,8 @@ FULL = {
     "duration": 6,
     "csv_rounds": 2,
     "import_rows": [1_000, 10_000],
+    # Single requests in sequence (page cache off) and rounds of each SQL floor.
+    "single_requests": 200,
 }
 QUICK = {
     "sizes": [1_000],
@@ -56,6 +64,7 @@ QUICK = {
     "duration": 3,
     "csv_rounds": 2,
     "import_rows": [200, 1_000],
+    "single_requests": 40,
 }
 SATURATION = {"threads": 2, "connections": 16}
 
@@ -374,6 +383,43 @@ def measure_page(base: str, path: str, profile: dict, headers=()) -> dict:
     }
 
 
+def measure_single(
+    base: str, path: str, headers=(), *, warmup: int = 5, requests: int = FULL["single_requests"]
+) -> dict:
+    """Server time of single requests: one persistent (keep-alive) connection, requests strictly
+    in sequence, each body read whole; p50/p95/p99/max in ms of the ``requests`` after
+    ``warmup``. A connection the server closes (a worker restarted by max_requests) is opened
+    again and the request repeated, untimed."""
+    parts = urlsplit(base)
+    sent = dict(header.split(": ", 1) for header in (FORWARDED, *headers))
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+    timings, size, reconnects = [], 0, 0
+    try:
+        while len(timings) < requests:
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path, headers=sent)
+                response = connection.getresponse()
+                body = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                connection.close()
+                reconnects += 1
+                if reconnects > 10:
+                    raise
+                continue
+            elapsed = time.perf_counter() - started
+            if response.status != 200:
+                raise SystemExit(f"bench: {base}{path} answered {response.status}")
+            size = len(body)
+            if warmup > 0:
+                warmup -= 1
+            else:
+                timings.append(elapsed)
+    finally:
+        connection.close()
+    return {"path": path, **summarise(timings), "bytes": size, "reconnects": reconnects}
+
+
 def measure_csv(server: Server, path: str, rounds: int) -> dict:
     """Whole downloads, one at a time, with the server workers' memory before and after."""
     workers = server.workers()
@@ -440,7 +486,11 @@ def staff_cookie() -> str:
     ]
     session["account_authentication_methods_user"] = str(user.pk)
     session.save()
-    return f"Cookie: sessionid={client.cookies['sessionid'].value}"
+    from django.conf import settings
+
+    # "__Host-sessionid" with production settings (Secure cookies).
+    name = settings.SESSION_COOKIE_NAME
+    return f"Cookie: {name}={client.cookies[name].value}"
 
 
 def pages() -> list[tuple[str, str, bool]]:
@@ -465,6 +515,8 @@ def pages() -> list[tuple[str, str, bool]]:
         ("list_filtered", "/practices/?country=GT&theme=health", False),
         ("search_narrow", f"/practices/?q={NARROW_QUERY}", False),
         ("search_broad", f"/practices/?q={BROAD_QUERY}", False),
+        # A broad search of two words (websearch: both must match).
+        ("search_broad_words", "/practices/?q=ordenanza+migracion", False),
         ("detail", practice.get_absolute_url(), False),
         ("network", network.get_absolute_url(), False),
     ]
@@ -504,6 +556,7 @@ def rendered_afresh(function):
 @rendered_afresh
 def query_profile(paths, cookie: str, *, explain: bool) -> dict:
     """Queries per page (test client), their total database time and the slowest ones."""
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -513,7 +566,7 @@ def query_profile(paths, cookie: str, *, explain: bool) -> dict:
     for key, path, staff in paths:
         client = Client()
         if staff:
-            client.cookies["sessionid"] = session_id
+            client.cookies[settings.SESSION_COOKIE_NAME] = session_id
         client.get(path, secure=True)  # warm caches (content types, translations)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path, secure=True)
@@ -543,6 +596,7 @@ def query_profile(paths, cookie: str, *, explain: bool) -> dict:
 @rendered_afresh
 def list_query_counts(cookie: str) -> dict:
     """Queries of the list pages with few and with many rows on the page."""
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -561,7 +615,7 @@ def list_query_counts(cookie: str) -> dict:
     for label, path in cases.items():
         client = Client()
         if label.startswith("admin"):
-            client.cookies["sessionid"] = cookie.split("=", 1)[1]
+            client.cookies[settings.SESSION_COOKIE_NAME] = cookie.split("=", 1)[1]
         client.get(path, secure=True)
         with CaptureQueriesContext(connection) as captured:
             client.get(path, secure=True)
@@ -667,6 +721,27 @@ def main(argv=None) -> None:
                     f"  uncached {key:17} {uncached[key]['rps']:8.1f} req/s  p95 "
                     f"{uncached[key]['p95_ms']:7.1f} ms"
                 )
+            # Server time of one request at a time (B0 and B1: the floor of the HTTP stack).
+            single = {}
+            for key, path, staff in paths:
+                if staff:
+                    continue
+                single[key] = measure_single(server.base, path, requests=profile["single_requests"])
+                log(
+                    f"  single {key:19} p50 {single[key]['p50_ms']:7.1f} ms  p95 "
+                    f"{single[key]['p95_ms']:7.1f} ms  max {single[key]['max_ms']:7.1f} ms"
+                )
+        # The SQL of the catalogue pages written by hand, in sequence: their database floor.
+        floors = measure_floors(
+            {key: path for key, path, _staff in paths},
+            database_url,
+            rounds=profile["single_requests"],
+        )
+        for key, floor in floors.items():
+            log(
+                f"  floor  {key:19} p50 {floor['p50_ms']:7.1f} ms  p95 {floor['p95_ms']:7.1f} ms"
+                f"  (without counts p95 {floor['without_counts']['p95_ms']:.1f} ms)"
+            )
         is_largest = size == profile["sizes"][-1]
         results["sizes"][str(size)] = {
             "added": added,
@@ -674,6 +749,8 @@ def main(argv=None) -> None:
             "selectivity": selectivity,
             "pages": measured,
             "pages_uncached": uncached,
+            "pages_single": single,
+            "floors": floors,
             "csv": csv_result,
             "queries": query_profile(paths, cookie, explain=is_largest),
             "list_query_counts": list_query_counts(cookie),

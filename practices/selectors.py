@@ -160,6 +160,9 @@ def related_practices(practice: Practice, *, limit: int = 3) -> list[Practice]:
         return []
     candidates = (
         ThemeLink.objects.filter(theme_id__in=theme_ids)
+        # Only links of published practices: drafts and archived ones (often the newest
+        # ids) would otherwise fill the candidates and leave nothing to show.
+        .filter(practice__in=Practice.objects.published())
         .exclude(practice_id=practice.pk)
         .order_by("-practice_id")
         .values("practice_id")[:RELATED_CANDIDATE_LINKS]
