@@ -9,11 +9,17 @@ deletions, imports) goes through ``networks.services`` (see ``admin_access.Servi
 from functools import partial
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +31,7 @@ from import_export.results import RowResult
 from common.spreadsheets.files import EXPORT_FORMATS
 from common.spreadsheets.reading import IMPORT_FORMATS, UnreadableSheet
 
-from . import access, invitations
+from . import access, invitations, personal_data
 from .admin_access import ServiceAdmin, describe
 from .forms import MembershipAdminForm, NetworkAdminForm
 from .models import (
@@ -57,6 +63,7 @@ from .services import (
     network_delete,
     network_save,
     person_delete,
+    person_erase,
     person_history_erase,
     person_save,
 )
@@ -131,7 +138,13 @@ class RegistryImportExportAdmin(ServiceAdmin, ImportExportModelAdmin):
         return {**super().get_export_resource_kwargs(request, **kwargs), "actor": request.user}
 
     def get_export_queryset(self, request):
-        return access.scope(super().get_export_queryset(request), request.user, "export")
+        try:
+            queryset = super().get_export_queryset(request)
+        except IncorrectLookupParameters as error:
+            # The export reads the changelist's filters from the query string; an unknown or
+            # malformed one is the request's fault (the changelist itself redirects to ?e=1).
+            raise BadRequest from error
+        return access.scope(queryset, request.user, "export")
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
@@ -359,11 +372,11 @@ class PersonAdmin(RegistryImportExportAdmin):
     list_select_related = ["institution"]
     search_fields = ["first_name", "last_name", "email", "phone", "institution__name"]
     autocomplete_fields = ["institution", "user"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "data_protection"]
     fieldsets = [
         (None, {"fields": ["first_name", "last_name", "sex", "email", "phone"]}),
         (_("Work"), {"fields": ["institution", "position"]}),
-        (_("Consent"), {"fields": ["consent_date", "consent_basis"]}),
+        (_("Consent"), {"fields": ["consent_date", "consent_basis", "data_protection"]}),
         (_("Account"), {"fields": ["user", "created_at", "updated_at"]}),
     ]
     inlines = [PersonMembershipInline]
@@ -381,7 +394,7 @@ class PersonAdmin(RegistryImportExportAdmin):
             )
         )
 
-    actions = ["invite", "erase_history"]
+    actions = ["invite", "erase_history", "erase"]
 
     def has_invite_permission(self, request):
         return access.staff_may(request.user, "add", Invitation)
@@ -406,6 +419,114 @@ class PersonAdmin(RegistryImportExportAdmin):
             )
             % {"count": len(queryset)},
         )
+
+    @admin.action(description=_("Erase this person's personal data"), permissions=["delete"])
+    def erase(self, request, queryset):
+        """The right to erasure, everywhere (``person_erase``), after a confirmation page."""
+        people = list(queryset)
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("Erase personal data?"),
+                "opts": self.model._meta,
+                "people": people,
+                "seated": {p.pk for p in people if p.open_membership_count},
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/networks/person/erase_confirm.html", context)
+        erased = 0
+        for person in people:
+            name = str(person)
+            try:
+                person_erase(person=person, actor=request.user)
+            except (PermissionDenied, ValidationError) as error:
+                messages.error(
+                    request,
+                    gettext("“%(person)s” was not erased: %(reason)s")
+                    % {"person": name, "reason": describe(error)},
+                )
+            else:
+                erased += 1
+        if erased:
+            messages.success(
+                request,
+                ngettext(
+                    "The personal data of %(count)d person were erased.",
+                    "The personal data of %(count)d people were erased.",
+                    erased,
+                )
+                % {"count": erased},
+            )
+        return None
+
+    @admin.display(description=_("data protection"))
+    def data_protection(self, person):
+        """What staff must know before using the person's data: consent and purposes."""
+        if person is None or person.pk is None or person.consent_date is None:
+            consent = gettext("No consent recorded.")
+        else:
+            consent = gettext("Consent given on %(date)s: %(basis)s.") % {
+                "date": formats.date_format(person.consent_date),
+                "basis": person.get_consent_basis_display(),
+            }
+        purposes = format_html_join("", "<li>{}</li>", ((p,) for p in personal_data.PURPOSES))
+        return format_html(
+            "<p>{}</p><p>{}</p><ul>{}</ul>",
+            consent,
+            gettext("The registry holds these data for:"),
+            purposes,
+        )
+
+    # The access request: everything held about one person --------------------------------
+
+    def get_urls(self):
+        opts = self.model._meta
+        prefix = f"{opts.app_label}_{opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/personal-data/",
+                self.admin_site.admin_view(self.personal_data_view),
+                name=f"{prefix}_personal_data",
+            ),
+            path(
+                "<path:object_id>/personal-data/json/",
+                self.admin_site.admin_view(self.personal_data_json_view),
+                name=f"{prefix}_personal_data_json",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _access_request_person(self, request, object_id):
+        # Staff holding view_person only; anyone else is told nothing (404), as if the
+        # person did not exist. Coordinators read their members in the workspace instead.
+        if not access.staff_may(request.user, "view", Person):
+            raise Http404
+        self._valid_id_or_404(object_id)
+        queryset = Person.objects.select_related("institution__country", "user")
+        return access.get_or_404(request.user, queryset, pk=object_id)
+
+    def personal_data_view(self, request, object_id):
+        person = self._access_request_person(request, object_id)
+        data = personal_data.person_personal_data(person)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Personal data held about %(person)s") % {"person": person},
+            "opts": self.model._meta,
+            "original": person,
+            "data": data,
+            "tables": personal_data.display_tables(data),
+        }
+        return TemplateResponse(request, "admin/networks/person/personal_data.html", context)
+
+    def personal_data_json_view(self, request, object_id):
+        person = self._access_request_person(request, object_id)
+        response = JsonResponse(
+            personal_data.person_personal_data(person),
+            json_dumps_params={"ensure_ascii": False, "indent": 2},
+        )
+        filename = f"{slugify(gettext('personal data'))}-{person.pk}-{timezone.localdate()}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, person):

@@ -20,6 +20,7 @@ from . import access
 from .enums import NetworkStatus
 from .models import (
     Institution,
+    Invitation,
     Membership,
     Municipality,
     Network,
@@ -462,6 +463,128 @@ def person_history_erase(*, person_id: int, actor) -> int:
             object_id__in=[str(pk) for pk in ids],
         ).update(object_repr=ERASED)
     return scrubbed
+
+
+#: ``ValidationError.code`` of an erasure refused while the person still sits in a network.
+HAS_OPEN_SEATS = "open_seats"
+#: ``ValidationError.code`` of an erasure of the acting user's own person.
+OWN_DATA = "own_data"
+
+
+def is_erased(person: Person) -> bool:
+    """Whether ``person`` holds nothing personal any more (``person_erase`` ran)."""
+    return (
+        person.first_name == ERASED
+        and not any(getattr(person, name) for name in PERSONAL_FIELDS[1:])
+        and person.user_id is None
+        and person.consent_date is None
+    )
+
+
+@write_service
+def person_erase(*, person: Person, actor) -> dict:
+    """Anonymise a person everywhere the portal holds their data (the right to erasure).
+
+    The record stays, so every figure stays the same: the person keeps their sex, their
+    institution (its sector and country) and their memberships and participations, but
+    loses names, e-mail, phone, position, consent and their user account, which is
+    anonymised and switched off (``_account_erase``). Their invitations lose the address
+    (open ones are revoked), the audit trail and the admin log lose their data
+    (``person_history_erase``), and free text anywhere that names them, e-mails or phones
+    them is scrubbed (``personal_data.text_erase``). The trail records that the erasure
+    happened and who did it: a version of the person with the reason "Personal data
+    erased", naming ``actor``, and an entry in the admin log.
+
+    Refused while the person holds an open seat: end it through ``membership_end`` or
+    ``membership_hand_over`` first, so that the rules of seats apply. Running it again on
+    an erased person is harmless. Staff holding ``networks.delete_person`` only.
+    Returns what was done: ``{"versions": n, "invitations": n, "account": bool, "texts": n}``.
+    """
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    from .personal_data import personal_strings, text_erase
+
+    if not access.allows(actor, "delete", Person, person):
+        raise PermissionDenied(gettext("You may not erase personal data."))
+    stored = Person.objects.select_for_update().get(pk=person.pk)
+    if stored.user_id is not None and stored.user_id == getattr(actor, "pk", None):
+        raise ValidationError(
+            gettext("Your own personal data must be erased by another member of staff."),
+            code=OWN_DATA,
+        )
+    if Membership.objects.open().filter(person=stored).exists():
+        raise ValidationError(
+            gettext(
+                "%(person)s still holds an open seat in a network. End their memberships "
+                "(or hand their seats over) before erasing their personal data."
+            )
+            % {"person": stored},
+            code=HAS_OPEN_SEATS,
+        )
+    strings = personal_strings(stored)
+    account = stored.user
+    summary = {"account": account is not None}
+    if not is_erased(stored):
+        for name in PERSONAL_FIELDS:
+            setattr(stored, name, "")
+        stored.first_name = ERASED
+        stored.consent_date, stored.consent_basis, stored.user = None, "", None
+        # Stored as written, in the actor's language, as the admin log's messages are.
+        stored._change_reason = gettext("Personal data erased")
+        stored.save()
+        if getattr(actor, "pk", None) is not None:
+            LogEntry.objects.log_actions(
+                actor.pk,
+                [stored],
+                CHANGE,
+                change_message=gettext("Personal data erased."),
+                single_object=True,
+            )
+    summary["invitations"] = _invitations_erase(stored)
+    if account is not None:
+        _account_erase(account)
+    summary["versions"] = person_history_erase(person_id=stored.pk, actor=actor)
+    summary["texts"] = text_erase(strings, exclude=(Person,))
+    for name in (*PERSONAL_FIELDS, "consent_date", "consent_basis", "user_id", "updated_at"):
+        setattr(person, name, getattr(stored, name))
+    return summary
+
+
+def _invitations_erase(person: Person) -> int:
+    """Invitations of ``person`` keep their dates, not the address; open ones are revoked
+    (their link, already mailed, would open an account for no one)."""
+    from django.utils import timezone
+
+    invitations = Invitation.objects.filter(person=person)
+    invitations.open().update(revoked_at=timezone.now())
+    return invitations.exclude(email="").update(email="")
+
+
+def _account_erase(user) -> None:
+    """The user account of an erased person: no name, an address that reaches no one, no
+    password, sign-in, second factor or session, and no permission. It is kept (not
+    deleted) because the audit trail names it as the actor of what they did."""
+    from django.apps import apps
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    for label, model_name in (("account", "EmailAddress"), ("mfa", "Authenticator")):
+        if apps.is_installed(f"allauth.{label}"):
+            apps.get_model(label, model_name).objects.filter(user=user).delete()
+    if apps.is_installed("allauth.usersessions"):
+        for session in apps.get_model("usersessions", "UserSession").objects.filter(user=user):
+            session.end()
+    user.email = f"erased-{user.pk}@erased.invalid"
+    user.name = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.must_change_password = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(user)), object_id=str(user.pk)
+    ).update(object_repr=ERASED)
 
 
 def _related_histories(person_id):

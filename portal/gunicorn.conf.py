@@ -32,6 +32,15 @@ errorlog = "-"
 # the one peer gunicorn hears from: keep the bind on loopback (or firewall it to the proxy) and
 # list the same proxy here.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn alone decides whether a request came over HTTPS (Django has no
+# SECURE_PROXY_SSL_HEADER and reads wsgi.url_scheme): only from the proxy above, only the one
+# header the proxy sets, and only when its whole value is exactly "https". The defaults also
+# believe X-Forwarded-Ssl and X-Forwarded-Protocol, which our proxy never sets and a client
+# could; "https, http" (a client's "https" with the proxy's value appended) is plain HTTP.
+# The proxy must overwrite X-Forwarded-Proto, not append to it (README, "Production").
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+# Nor may the proxy pass on headers that rewrite SCRIPT_NAME or PATH_INFO (gunicorn's default).
+forwarder_headers = ""
 
 
 def pre_fork(server, worker):

@@ -7,10 +7,12 @@ also refreshes its search data), adding or removing attachments, and every statu
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -361,7 +363,11 @@ class PracticeAdmin(ServiceAdmin, admin.ModelAdmin):
         ]
 
     def review_view(self, request, object_id):
-        practice = access.get_or_404(request.user, _practices_for_review(), pk=object_id)
+        # The admin's own lookup answers None to a malformed id ("abc") as to an unknown one.
+        found = self.get_object(request, unquote(object_id))
+        if found is None:
+            raise Http404
+        practice = access.get_or_404(request.user, _practices_for_review(), pk=found.pk)
         if not self.has_change_permission(request, practice):
             raise PermissionDenied
         decisions = [

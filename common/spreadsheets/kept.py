@@ -1,10 +1,10 @@
 """An uploaded file kept between its preview and the confirmation, and what a preview lists.
 
 Every upload that is previewed before it is written (the members file, the attendance sheet;
-in the admin and in the workspace) keeps the clean file in the server's temporary folder, as
-django-import-export's own admin import does (``TempFolderStorage``), under a random name the
-confirmation form sends back. That name is checked to be a bare temporary name, never a path,
-and the file is removed when it is taken.
+in the admin and in the workspace) keeps the clean file in a folder of its own
+(``KeptSheetStorage``, also the admin import's storage), where abandoned ones expire, under a
+random name the confirmation form sends back. That name is checked to be a bare temporary
+name, never a path, and the file is removed when it is taken.
 """
 
 import contextlib
@@ -12,9 +12,9 @@ import os
 import re
 
 from import_export.results import RowResult
-from import_export.tmp_storages import TempFolderStorage
 
 from .reading import encoding_label
+from .uploads import KeptSheetStorage
 
 #: What a kept upload's name looks like (tempfile's names): never a path.
 KEPT_NAME = re.compile(r"^tmp[A-Za-z0-9_]{1,64}$")
@@ -26,7 +26,7 @@ class UploadExpired(Exception):
 
 def keep_upload(content: bytes) -> str:
     """Keep an upload in the temporary folder; returns its bare name."""
-    storage = TempFolderStorage(read_mode="rb")
+    storage = KeptSheetStorage(read_mode="rb")
     storage.save(content)
     return os.path.basename(storage.name)
 
@@ -35,7 +35,7 @@ def take_upload(kept_name: str) -> bytes:
     """The kept upload's content, removing the file; UploadExpired if it is gone."""
     if not kept_name or not KEPT_NAME.match(kept_name):
         raise UploadExpired
-    storage = TempFolderStorage(name=kept_name, read_mode="rb")
+    storage = KeptSheetStorage(name=kept_name, read_mode="rb")
     try:
         content = storage.read()
         storage.remove()

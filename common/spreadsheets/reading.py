@@ -15,7 +15,11 @@ reads all of those, XLSX and ODS (LibreOffice Calc's own format), into a ``tabli
   a problem is reported where the person sees the row (see ``FileResult``).
 
 Anything unreadable raises :class:`UnreadableSheet`, whose message is for the person who
-uploaded the file (never an exception's name or a path). The formats registered with the
+uploaded the file (never an exception's name or a path). Before a workbook's XML is parsed,
+:func:`check_workbook_archive` refuses one that unpacks beyond a bound (a zip bomb) or
+declares a DOCTYPE or entities (billion laughs, external entities such as
+``file:///etc/passwd``), which spreadsheet programs never write; the parsers themselves
+(openpyxl and odfpy) also go through ``defusedxml``. The formats registered with the
 admin's import (``SheetCSV``, ``SheetXLSX``, ``SheetODS``) read through the same function.
 """
 
@@ -213,10 +217,65 @@ def csv_rows(text: str):
         ) from error
 
 
+#: The most a workbook's parts may add up to once unpacked, and how many parts it may have.
+MAX_WORKBOOK_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_WORKBOOK_MEMBERS = 10_000
+#: What XML parts of XLSX and ODS files never contain: what entity attacks need.
+_XML_DECLARATIONS = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+_SCAN_BYTES = 64 * 1024
+
+
+def check_workbook_archive(content: bytes, file_format: str) -> None:
+    """Refuse a workbook that unpacks beyond :data:`MAX_WORKBOOK_UNPACKED_BYTES` or whose
+    XML parts declare a DOCTYPE or entities. A file that is no zip archive at all is left
+    to the reader, which says so."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    with archive:
+        members = archive.infolist()
+        if (
+            len(members) > MAX_WORKBOOK_MEMBERS
+            or sum(member.file_size for member in members) > MAX_WORKBOOK_UNPACKED_BYTES
+        ):
+            raise UnreadableSheet(
+                _("The sheet is too large to import: keep only the rows to import.")
+            )
+        for member in members:
+            if member.filename.lower().endswith((".xml", ".rels")) and _declares_entities(
+                archive, member
+            ):
+                raise UnreadableSheet(
+                    _(
+                        "The file contains XML declarations (a DOCTYPE or entities) that "
+                        "spreadsheet programs do not write, so it is not read. Open it in the "
+                        "spreadsheet program, save it again as %(format)s and upload the new "
+                        "file."
+                    )
+                    % {"format": file_format.upper()}
+                )
+
+
+def _declares_entities(archive, member) -> bool:
+    carry = b""
+    try:
+        with archive.open(member) as part:
+            while chunk := part.read(_SCAN_BYTES):
+                window = carry + chunk
+                if _XML_DECLARATIONS.search(window):
+                    return True
+                carry = window[-16:]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return False  # a damaged part: the reader says the file cannot be read
+    return False
+
+
 def xlsx_rows(content: bytes):
     """``(row number, cells)`` of each row of the first sheet of an XLSX upload."""
     import openpyxl
 
+    check_workbook_archive(content, "xlsx")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
@@ -255,6 +314,7 @@ def ods_rows(content: bytes):
     with a time of day), a time as ``datetime.time``, a boolean as ``bool``, text as the
     text shown, its paragraphs on separate lines.
     """
+    check_workbook_archive(content, "ods")
     try:
         document = opendocument.load(io.BytesIO(content))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:

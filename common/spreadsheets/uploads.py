@@ -9,19 +9,31 @@ the code ``format`` or ``size``.
 
 :func:`encoding_field` is the optional question "Text encoding (CSV only)", for when the
 preview says that the encoding of a CSV was only guessed (``reading.decode_text``).
+
+:class:`KeptSheetStorage` keeps an upload between its preview and the confirmation (the
+admin's import and ``kept.py``): in a folder of its own, and an upload whose preview was
+abandoned is removed once it is older than :data:`KEPT_MAX_AGE` (:func:`remove_abandoned_uploads`,
+run whenever a new upload is kept).
 """
 
 import codecs
+import contextlib
 import io
 import os
+import re
+import stat
+import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from import_export.tmp_storages import TempFolderStorage
 
 from .reading import FORMATS, ODS_MIMETYPE, utf16_without_mark
 
@@ -120,3 +132,73 @@ def encoding_field(**kwargs) -> forms.ChoiceField:
         required=False,
         **kwargs,
     )
+
+
+# Uploads kept between preview and confirmation ---------------------------------------------
+
+#: How long an upload waits for its confirmation (seconds); settings.SHEET_KEPT_MAX_AGE.
+KEPT_MAX_AGE = 6 * 60 * 60
+#: A kept upload's name (tempfile's names): never a path.
+KEPT_NAME = re.compile(r"^tmp[A-Za-z0-9_]{1,64}$")
+
+
+def kept_folder() -> str:
+    """The folder only kept uploads live in (settings.SHEET_KEPT_DIR), so that clearing it
+    never touches another program's temporary files."""
+    return getattr(settings, "SHEET_KEPT_DIR", "") or os.path.join(
+        tempfile.gettempdir(), "portal-sheet-uploads"
+    )
+
+
+def kept_max_age() -> int:
+    return getattr(settings, "SHEET_KEPT_MAX_AGE", KEPT_MAX_AGE)
+
+
+class KeptSheetStorage(TempFolderStorage):
+    """django-import-export's temporary folder storage (``IMPORT_EXPORT_TMP_STORAGE_CLASS``),
+    in :func:`kept_folder`, with bare names only, and expiring: an upload older than
+    :func:`kept_max_age` reads as gone and is removed the next time any upload is kept."""
+
+    def save(self, data):
+        folder = kept_folder()
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        remove_abandoned_uploads()
+        with tempfile.NamedTemporaryFile(dir=folder, prefix="tmp", delete=False) as kept:
+            kept.write(data)
+        self.name = os.path.basename(kept.name)
+
+    def get_full_path(self):
+        if not self.name or not KEPT_NAME.match(self.name):
+            raise FileNotFoundError("not a kept upload")  # a name sent back altered
+        return os.path.join(kept_folder(), self.name)
+
+    def read(self):
+        path = self.get_full_path()
+        if time.time() - os.stat(path).st_mtime > kept_max_age():
+            with contextlib.suppress(OSError):
+                os.remove(path)
+            raise FileNotFoundError("the kept upload has expired")
+        return super().read()
+
+
+def remove_abandoned_uploads(*, max_age: int | None = None, now: float | None = None) -> int:
+    """Remove the kept uploads older than ``max_age`` seconds (:func:`kept_max_age`): those
+    whose preview was never confirmed. Returns how many were removed."""
+    max_age = kept_max_age() if max_age is None else max_age
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        entries = list(os.scandir(kept_folder()))
+    except FileNotFoundError:
+        return 0
+    for entry in entries:
+        if not KEPT_NAME.match(entry.name):
+            continue
+        try:
+            status = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(status.st_mode) and now - status.st_mtime > max_age:
+                os.remove(entry.path)
+                removed += 1
+        except FileNotFoundError:
+            continue  # taken or removed meanwhile by another process
+    return removed

@@ -69,6 +69,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL byte: 400 before static files, sessions or queries see it (common/request_guard.py).
+    "common.request_guard.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -215,6 +217,10 @@ ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # Days an invitation link to the portal works (networks/invitations.py).
 INVITATION_VALID_DAYS = 7
+# Days after their last activity (a seat's end, a session, a change to their record) when a
+# person with no open seat is listed for review, for erasure (networks/personal_data.py,
+# `manage.py retention_report`). Five years by default.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=5 * 365)
 
 # Two-factor authentication (allauth MFA), required for staff by accounts/middleware.py: an
 # authenticator app, backed by recovery codes. Security keys (WebAuthn) can follow once tried.
@@ -296,19 +302,38 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: Django would read X-Forwarded-Proto itself, from any peer,
+    # and take its first entry, so "https, http" (the client's "https" with our proxy's "http"
+    # appended) would count as HTTPS. gunicorn decides instead (portal/gunicorn.conf.py): it
+    # believes the header only from the proxy's address, and only when the whole value is
+    # exactly "https"; Django reads its verdict from wsgi.url_scheme.
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    if SESSION_COOKIE_SECURE:
+        # A "__Host-" cookie is only accepted with Secure, Path=/ and no Domain (Django's
+        # defaults, kept: no SESSION_COOKIE_DOMAIN or CSRF_COOKIE_DOMAIN), so neither a
+        # sibling subdomain nor a plain-HTTP page can set or overwrite it. Debug, on
+        # http://127.0.0.1, keeps the plain names.
+        SESSION_COOKIE_NAME = "__Host-sessionid"
+        CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
-# A strict policy for public pages: no inline script or style anywhere. The admin
-# and its import-export screens ship inline code of their own, so they are exempt.
+# One strict policy for every page, the admin included: no inline script or style anywhere.
+# The admin's scripts and styles are static files, and its few inline bits are blocked
+# without harm: the import-export export page's "select all" toggle (an onchange
+# attribute; the field checkboxes still work one by one) and a few style attributes of
+# third-party templates (spacing only: that page's, the history list's paginator). Django's
+# change list adds a <style> only to a model admin with no actions bar (none here; blocked,
+# it widens a column). Nonces are not used: public pages
+# are cached for anonymous visitors (common/caching.py), and a cached page would carry a
+# nonce its header no longer names.
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
@@ -326,6 +351,9 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 IMPORT_EXPORT_FORMATS = [CSV, XLSX]
+# An upload waiting for its confirmation is kept in a folder of its own and removed once
+# abandoned (common/spreadsheets/uploads.py), not left in the system temporary folder.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "common.spreadsheets.uploads.KeptSheetStorage"
 # Upload limit for spreadsheets and request bodies (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
     "DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024

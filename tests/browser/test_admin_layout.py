@@ -2,6 +2,7 @@
 no sideways scrolling of the whole page, every column of the practice list in view."""
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -45,7 +46,11 @@ def staff_page(browser, live_server, transactional_db):
             {
                 "name": settings.SESSION_COOKIE_NAME,
                 "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
+                # The name may carry "__Host-" (production settings): a host-only cookie on
+                # "/", Secure, which Chromium accepts for http://localhost.
+                "domain": urlsplit(live_server.url).hostname,
+                "path": "/",
+                "secure": True,
             }
         ]
     )
@@ -94,3 +99,18 @@ def test_practice_list_shows_every_column_at_1280_px(staff_page, live_server):
     assert table_right <= box_right
     headers = staff_page.locator("#result_list thead th").all_inner_texts()
     assert len(headers) == 6  # the checkbox and the five columns of list_display
+
+
+def test_the_export_page_select_all_toggle_works_under_the_content_security_policy(
+    staff_page, live_server
+):
+    InstitutionFactory()
+    staff_page.goto(live_server.url + reverse("admin:networks_institution_export"))
+    fields = staff_page.locator('.selectable-field-export-row input[type="checkbox"]:visible')
+    assert fields.count() > 1 and all(box.is_checked() for box in fields.all())
+
+    staff_page.locator("input.select-toggle:visible").first.uncheck()
+    assert not any(box.is_checked() for box in fields.all())
+
+    staff_page.locator("input.select-toggle:visible").first.check()
+    assert all(box.is_checked() for box in fields.all())

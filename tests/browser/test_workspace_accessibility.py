@@ -6,6 +6,7 @@ of the network, plus the account pages of allauth a coordinator uses and an invi
 """
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -44,7 +45,11 @@ def _signed_in_context(browser, live_server, client):
             {
                 "name": settings.SESSION_COOKIE_NAME,
                 "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
+                # The name may carry "__Host-" (production settings): a host-only cookie on
+                # "/", Secure, which Chromium accepts for http://localhost.
+                "domain": urlsplit(live_server.url).hostname,
+                "path": "/",
+                "secure": True,
             }
         ]
     )

@@ -234,7 +234,9 @@ def test_erasure_is_refused_without_the_delete_permission():
     assert person.history.get().first_name == "Ana"
 
 
-@pytest.mark.parametrize("object_id", ["abc", "6/change", "%00"])
+@pytest.mark.parametrize(
+    "object_id", ["abc", "6/change"]
+)  # a NUL byte gets a 400 first: tests/portal/test_hostile_urls.py
 def test_a_malformed_id_on_a_history_page_is_not_found(client, object_id):
     client.force_login(staff_with("view_person"))
 

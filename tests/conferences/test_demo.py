@@ -72,7 +72,7 @@ def _rows() -> dict:
 def _run_command() -> Run:
     stdout = StringIO()
     with translation.override("en"):
-        call_command("load_demo", stdout=stdout)
+        call_command("load_demo", allow_production=True, stdout=stdout)
     return Run(output=stdout.getvalue(), counts=conferences_demo_counts(), rows=_rows())
 
 
@@ -299,7 +299,7 @@ def test_load_demo_mails_nobody(django_capture_on_commit_callbacks, settings, tm
 
     settings.MEDIA_ROOT = tmp_path
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo", stdout=StringIO())
+        call_command("load_demo", allow_production=True, stdout=StringIO())
 
     assert Minutes.objects.filter(circulated_at__isnull=False).exists()
     assert mail.outbox == []

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
 
 from accounts.models import User
@@ -33,7 +34,8 @@ class Run:
 
 def _run_command() -> Run:
     stdout = StringIO()
-    with translation.override("en"):
+    # As `make run` does: passwords are printed in debug only (tests/portal/test_load_demo_guard.py)
+    with translation.override("en"), override_settings(DEBUG=True):
         call_command("load_demo", stdout=stdout)
     return Run(
         output=stdout.getvalue(),

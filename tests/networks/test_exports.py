@@ -43,7 +43,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.atomic(),
     ):
         with translation.override("en"):
-            call_command("load_demo", stdout=io.StringIO())
+            call_command("load_demo", allow_production=True, stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
 

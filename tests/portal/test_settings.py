@@ -85,3 +85,42 @@ def test_an_unconfigured_checkout_runs_commands_with_development_defaults():
 
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
+
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "k3y-" + "z9Q!" * 15,
+    "DATABASE_URL": "sqlite:////tmp/portal-settings-test.sqlite3",
+    "EMAIL_URL": "smtp+tls://portal:pw@smtp.example.org:587",
+    "DJANGO_DEFAULT_FROM_EMAIL": "portal@example.org",
+}
+COOKIES = (
+    "(settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, settings.SESSION_COOKIE_SECURE,"
+    " settings.CSRF_COOKIE_SECURE, settings.SESSION_COOKIE_DOMAIN, settings.CSRF_COOKIE_DOMAIN,"
+    " settings.SESSION_COOKIE_PATH, settings.CSRF_COOKIE_PATH)"
+)
+
+
+def test_production_cookies_carry_the_host_prefix_and_development_ones_do_not():
+    # "__Host-" holds only with Secure, Path=/ and no Domain; plain HTTP on 127.0.0.1 cannot.
+    assert _setting(COOKIES, **PRODUCTION) == (
+        "('__Host-sessionid', '__Host-csrftoken', True, True, None, None, '/', '/')"
+    )
+    assert _setting(COOKIES, DJANGO_DEBUG="1") == (
+        "('sessionid', 'csrftoken', False, False, None, None, '/', '/')"
+    )
+    # A browser drops a "__Host-" cookie without Secure: with secure cookies turned off, so is
+    # the prefix, or nobody could sign in.
+    assert _setting(COOKIES, DJANGO_SECURE_COOKIES="0", **PRODUCTION) == (
+        "('sessionid', 'csrftoken', False, False, None, None, '/', '/')"
+    )
+
+
+def test_production_leaves_https_to_gunicorn_and_the_policy_covers_the_admin():
+    # Django would take the first entry of X-Forwarded-Proto from anybody ("https, http" is
+    # HTTPS to it); gunicorn believes only our proxy's exact "https" (test_security_settings.py).
+    expression = (
+        "(settings.SECURE_PROXY_SSL_HEADER,"
+        " settings.CONTENT_SECURITY_POLICY.get('EXCLUDE_URL_PREFIXES'))"
+    )
+
+    assert _setting(expression, **PRODUCTION) == "(None, None)"

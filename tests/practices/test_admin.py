@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
+from practices.demo import pdf_document
 from practices.enums import AttachmentKind, PracticeType, ReviewStatus
 from practices.models import Attachment, Practice, ReviewLogEntry, Theme
 from practices.search import practice_search
@@ -26,7 +27,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+# A real one-page PDF: uploads are parsed whole (practices/uploads.py).
+PDF = pdf_document(["Acta"])
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
 
 

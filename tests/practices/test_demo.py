@@ -36,7 +36,7 @@ class Run:
 def _run_command(media) -> Run:
     stdout = StringIO()
     with translation.override("en"):
-        call_command("load_demo", stdout=stdout)
+        call_command("load_demo", allow_production=True, stdout=stdout)
     return Run(
         output=stdout.getvalue(),
         practices={

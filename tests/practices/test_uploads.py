@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.translation import override
+from PIL import Image
+from pypdf import PdfWriter
 
 from networks.enums import MembershipRole
 from practices.enums import AttachmentKind, ReviewStatus
@@ -31,7 +33,17 @@ pytestmark = pytest.mark.django_db
 
 # Tiny but real files ---------------------------------------------------------------------
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+def pdf_bytes():
+    """A valid one-page PDF (the whole file is checked, so it must really be one)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = pdf_bytes()
 
 
 def png_bytes():
@@ -48,7 +60,13 @@ def png_bytes():
     )
 
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+def jpeg_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+JPEG = jpeg_bytes()
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
 
 

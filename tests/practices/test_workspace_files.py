@@ -11,7 +11,8 @@ from practices.models import Attachment
 from practices.services import attachment_add
 from tests.factories import NetworkFactory
 
-from .workspace_helpers import EXE, PDF, coordinator_of, message_texts, practice_of, url
+from .test_uploads import PDF  # a real one-page PDF: the whole file is checked
+from .workspace_helpers import EXE, coordinator_of, message_texts, practice_of, url
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_a_file_too_large_is_refused_and_nothing_is_stored(
     )
 
     assert response.context["form"].errors == {
-        "file": ["The file is 48\xa0bytes; the limit is 20\xa0bytes."]
+        "file": [f"The file is {len(PDF)}\xa0bytes; the limit is 20\xa0bytes."]
     }
     assert not Attachment.objects.exists()
     assert stored_files(media_root) == []

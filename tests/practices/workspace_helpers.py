@@ -6,11 +6,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from networks.enums import MembershipRole
+from practices.demo import pdf_document
 from practices.enums import ReviewStatus
 from practices.models import Theme
 from tests.factories import MembershipFactory, PracticeFactory, UserFactory
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+# A real one-page PDF: uploads are parsed whole (practices/uploads.py).
+PDF = pdf_document(["Acta"])
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
 
 

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,29 @@ class Command(BaseCommand):
         "virtual conferences with their sessions. Idempotent."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help=(
+                "Load the demo data although debug is off (a staging site, say). The new "
+                "accounts' passwords are then not printed: set them with changepassword."
+            ),
+        )
+
+    def handle(self, *args, allow_production=False, **options):
+        # The demo adds fictional people and a superuser: by mistake on the real site, and
+        # with its password in a deployment log, that is an open door.
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                _(
+                    "Debug is off, so this may be the real site: the demo data adds fictional "
+                    "people and a superuser account. To load it all the same, run "
+                    "manage.py load_demo --allow-production."
+                )
+            )
+        # Only on a developer's machine: elsewhere the output ends up in logs others read.
+        show_passwords = settings.DEBUG
         result = demo_load()
         practices = practices_demo_load(staff_user=result.staff_user)
         # Last: sessions link the registry's people and the practices presented.
@@ -49,10 +71,20 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(_("Staff account created: %(email)s") % {"email": STAFF_EMAIL})
             )
-            # Shown once: it is stored hashed and never printed again.
-            self.stdout.write(
-                _("Password (shown only now): %(password)s") % {"password": result.staff_password}
-            )
+            if show_passwords:
+                # Shown once: it is stored hashed and never printed again.
+                self.stdout.write(
+                    _("Password (shown only now): %(password)s")
+                    % {"password": result.staff_password}
+                )
+            else:
+                self.stdout.write(
+                    _(
+                        "Its password is not shown with debug off. To set one: "
+                        "manage.py changepassword %(email)s"
+                    )
+                    % {"email": STAFF_EMAIL}
+                )
             path = reverse("admin:index")
             self.stdout.write(_("Sign in to the administration at %(path)s") % {"path": path})
             self.stdout.write(
@@ -69,9 +101,9 @@ class Command(BaseCommand):
                 )
                 % {"email": STAFF_EMAIL}
             )
-        self._coordinators(result)
+        self._coordinators(result, show_passwords=show_passwords)
 
-    def _coordinators(self, result):
+    def _coordinators(self, result, *, show_passwords):
         """How to sign in as a coordinator of each demo network."""
         self.stdout.write(
             self.style.SUCCESS(
@@ -80,7 +112,14 @@ class Command(BaseCommand):
         )
         for network, email in result.coordinator_accounts:
             self.stdout.write(f"  {email}  ({network})")
-        if result.coordinator_password:
+        if result.coordinator_password and not show_passwords:
+            self.stdout.write(
+                _(
+                    "The coordinators' passwords are not shown with debug off. To set one: "
+                    "manage.py changepassword <e-mail>"
+                )
+            )
+        elif result.coordinator_password:
             # Shown once, as the staff account's: stored hashed, never printed again.
             self.stdout.write(
                 _("Coordinators' password, the same for each (shown only now): %(password)s")
