@@ -31,6 +31,7 @@ install: $(STAMP)
 lock: install
 	$(UV_COMPILE) -o requirements/base.txt
 	$(UV_COMPILE) --extra dev -o requirements/dev.txt
+	$(UV_COMPILE) --extra s3 --extra sentry -o requirements/deploy.txt
 
 run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:8000
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input

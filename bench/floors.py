@@ -65,7 +65,7 @@ def summarise(seconds: list[float]) -> dict:
 PUBLISHED = "p.status = 'published'"
 SEARCHED = f"p.search_vector @@ websearch_to_tsquery('{SEARCH_CONFIG}', %(q)s)"
 FILTERED = "p.facet_keys @> %(keys)s::integer[]"
-RANK = f"ts_rank(p.search_vector, websearch_to_tsquery('{SEARCH_CONFIG}', %(q)s)) DESC, "
+RANK = f"ts_rank(p.rank_vector, websearch_to_tsquery('{SEARCH_CONFIG}', %(q)s)) DESC, "
 NEWEST = "p.published_at DESC, p.id DESC"
 
 CARDS = (

@@ -3,8 +3,8 @@
 The registry (real border geography plus interior municipalities, institutions, networks,
 5 000 people and their memberships), 500 sessions with 50 000 participations, and published
 practices grown in steps (1 000, 10 000, 100 000) plus drafts. Rows go in with PostgreSQL
-``COPY``; search vectors are then built by one set-based UPDATE with the very expression of
-``practices.search.practice_index``.
+``COPY``; search vectors are then built by one set-based UPDATE with the very expressions of
+``practices.search.practice_index``, and the practices' table is compacted (``analyze``).
 
 Text is generated from phrase pools so that two queries have known selectivity:
 
@@ -18,7 +18,6 @@ import datetime
 import io
 import random
 
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -40,7 +39,7 @@ from networks.models import (
 from practices.enums import ImplementationStatus, PracticeType, ReviewStatus
 from practices.facets import facet_keys_rebuild
 from practices.models import GCMObjective, Practice, Theme
-from practices.search import SEARCH_CONFIG, TEXT_FIELDS
+from practices.search import TEXT_FIELDS, search_vectors
 
 try:  # the conferences app may not be there yet
     from conferences.models import (
@@ -834,11 +833,7 @@ def seed_practices(target_published: int, *, seed: int = 2) -> int:
     )
     # The stored vectors, built by the database in one statement: the expression of
     # practices.search.practice_index, applied to the new rows only.
-    Practice.objects.filter(pk__gte=first_id).update(
-        search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        + SearchVector(*TEXT_FIELDS[2:], weight="C", config=SEARCH_CONFIG)
-    )
+    Practice.objects.filter(pk__gte=first_id).update(**search_vectors())
     # And their facet keys, built by the database in one statement (practices/facets.py).
     facet_keys_rebuild(from_id=first_id)
     if Session is not None and first_id == 1:
@@ -857,7 +852,18 @@ def seed_practices(target_published: int, *, seed: int = 2) -> int:
 
 
 def analyze() -> None:
+    """Statistics for the planner, and the practices' table as a live catalogue has it.
+
+    Seeding writes every practice three times (COPY, then one UPDATE for the vectors and one
+    for the facet keys), leaving two dead versions of each row that no autovacuum has yet
+    reclaimed: searches would wade through three times the pages. A live catalogue writes a
+    practice and its index a row at a time while autovacuum reclaims, so its table stays about
+    as dense as a freshly written one: rewrite it so (VACUUM FULL), then set its visibility
+    map (VACUUM), as autovacuum would have.
+    """
     with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM FULL {Practice._meta.db_table}")
+        cursor.execute(f"VACUUM {Practice._meta.db_table}")
         cursor.execute("ANALYZE")
 
 

@@ -14,7 +14,8 @@ def fold(text) -> str:
     Spreadsheets and visitors often drop accents; everything that matches names or words
     whatever their accents compares folded forms.
     """
-    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    # Decomposed before case folding too: "𝐇" or "ℌ" only become "H" once decomposed.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", str(text)).casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char)).strip()
 
 

@@ -160,6 +160,7 @@ LONG_TEXT_FIELDS = (
     "replication_requirements",
     "search_text",
     "search_vector",
+    "rank_vector",
 )
 
 

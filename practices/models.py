@@ -199,6 +199,10 @@ class Practice(models.Model):
     # migration); other databases search an accent-folded, lower-cased copy of the text.
     # Both are maintained by practices.search.practice_index, never computed per query.
     search_vector = SearchVectorField(null=True, editable=False)
+    # What relevance weighs (PostgreSQL): the title and summary only, a few hundred bytes kept
+    # in the row, while the whole text's vector lives out of line and is read only through its
+    # index. A broad search ranks every match: it reads this, not the full vector.
+    rank_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
     # What the catalogue files the practice under (places, network, themes, objectives, type,
     # year): kept by practice_index with the search data, see practices/facets.py.
@@ -206,7 +210,7 @@ class Practice(models.Model):
 
     objects = PracticeQuerySet.as_manager()
     # The search columns are derived from the text, which the history keeps.
-    history = audited(excluded_fields=["search_vector", "search_text", "facet_keys"])
+    history = audited(excluded_fields=["search_vector", "rank_vector", "search_text", "facet_keys"])
 
     class Meta:
         verbose_name = _("good practice")
@@ -243,7 +247,7 @@ class Practice(models.Model):
 
     #: Columns only practice_index writes: a save of an instance loaded before the last
     #: index would otherwise put back its stale copy of them.
-    DERIVED_FIELDS = frozenset({"search_vector", "search_text", "facet_keys"})
+    DERIVED_FIELDS = frozenset({"search_vector", "rank_vector", "search_text", "facet_keys"})
 
     def save(self, *args, **kwargs):
         if not self._state.adding and kwargs.get("update_fields") is None:

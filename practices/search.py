@@ -70,19 +70,30 @@ def practice_index(practice_ids: Iterable[int]) -> None:
     Practice.objects.bulk_update(practices, ["search_text"], batch_size=500)
     if uses_postgres():
         # One UPDATE: the database builds the vectors, no row passes through Python.
-        Practice.objects.filter(pk__in=ids).update(
-            search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector(*TEXT_FIELDS[2:], weight="C", config=SEARCH_CONFIG)
-        )
+        Practice.objects.filter(pk__in=ids).update(**search_vectors())
     facet_keys_store(ids)
+
+
+def search_vectors() -> dict:
+    """The stored vectors as expressions over a practice's columns: the whole text, weighted
+    (what a search matches), and its title and summary (what relevance weighs)."""
+    weighted = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "summary", weight="B", config=SEARCH_CONFIG
+    )
+    return {
+        "search_vector": weighted
+        + SearchVector(*TEXT_FIELDS[2:], weight="C", config=SEARCH_CONFIG),
+        "rank_vector": weighted,
+    }
 
 
 def practice_search(queryset: QuerySet[Practice], query: str) -> QuerySet[Practice]:
     """``queryset`` narrowed to the practices matching ``query`` (web-search syntax).
 
-    On PostgreSQL the result is annotated with ``rank`` (higher is more relevant); elsewhere
-    there is no ranking and callers sort by date. An empty query leaves ``queryset`` as it
+    On PostgreSQL the result is annotated with ``rank`` (higher is more relevant: the words in
+    the title weigh most, then those in the summary; practices matching in their body only
+    rank alike, and callers break ties by date); elsewhere there is no ranking and callers
+    sort by date. An empty query leaves ``queryset`` as it
     is; one made only of stop words or punctuation matches nothing.
     """
     query = clean_query(query)
@@ -91,7 +102,7 @@ def practice_search(queryset: QuerySet[Practice], query: str) -> QuerySet[Practi
     if uses_postgres():
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
         return queryset.filter(search_vector=search_query).annotate(
-            rank=SearchRank(F("search_vector"), search_query)
+            rank=SearchRank(F("rank_vector"), search_query)
         )
     condition = _fallback_condition(query)
     # Only stop words or punctuation: PostgreSQL matches nothing, and so does the fallback.
@@ -131,13 +142,14 @@ def parse_query(query: str) -> list[list[tuple[bool, str]]]:
             words = [_stem(word) for word in folded_words(bare).split() if word not in STOP_WORDS]
         else:
             words = folded_words(phrase).split()
-            if words and len(words) == 1 and words[0] not in STOP_WORDS:
+            if all(word in STOP_WORDS for word in words):
+                # PostgreSQL drops stop words from phrases too: '"de la"' matches nothing.
+                words = []
+            elif len(words) == 1:
                 words = [_stem(words[0])]
-            elif len(words) > 1:
+            else:
                 # A phrase is matched as written (accents folded), word for word.
                 words = [" ".join(words)]
-            else:
-                words = []
         alternatives[-1].extend((bool(minus), word) for word in words)
     return [terms for terms in alternatives if terms]
 
