@@ -80,5 +80,32 @@ class HasAnyKey(models.Lookup):
         )
 
 
+class SharedKeys(models.Func):
+    """How many of ``keys`` the row's list holds: the weight of a related practice."""
+
+    output_field = models.IntegerField()
+
+    def __init__(self, expression, keys, **extra):
+        self.keys = [int(key) for key in keys]
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        if not self.keys:
+            return "0", []
+        if connection.vendor == "postgresql":
+            return (
+                f"(SELECT count(*) FROM unnest({column}) AS item "  # noqa: S608
+                "WHERE item = ANY(%s::integer[]))",
+                [*params, self.keys],
+            )
+        placeholders = ", ".join(["%s"] * len(self.keys))
+        return (
+            f"(SELECT count(*) FROM json_each({column}) "  # noqa: S608
+            f"WHERE json_each.value IN ({placeholders}))",
+            [*params, *self.keys],
+        )
+
+
 IntegerArrayField.register_lookup(HasAllKeys)
 IntegerArrayField.register_lookup(HasAnyKey)

@@ -218,7 +218,8 @@ class Practice(models.Model):
         ordering = ["-published_at", "-created_at"]
         indexes = [
             # The catalogue's order plus every column its counts group by: the list and its
-            # facets read this narrow index instead of the wide rows (index-only scans).
+            # facets read this narrow index instead of the wide rows (index-only scans). On
+            # PostgreSQL it also carries facet_keys (migration 0009), for related practices.
             models.Index(
                 fields=[
                     "status",

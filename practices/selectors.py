@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from itertools import islice
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 
 from common.caching import remembered
 from networks.models import Country, Department, Institution, Municipality, Network
@@ -17,6 +17,7 @@ from networks.models import Country, Department, Institution, Municipality, Netw
 from . import facets
 from .cards import practice_cards
 from .enums import ReviewStatus
+from .fields import SharedKeys
 from .models import GCMObjective, Practice, Replication, ReviewLogEntry, Theme
 from .search import practice_search, uses_postgres
 
@@ -121,6 +122,8 @@ def practices_for_detail() -> QuerySet[Practice]:
     """Published practices with everything their page shows, in a fixed number of queries."""
     return (
         Practice.objects.published()
+        # The search and facet columns are the catalogue's, never shown here.
+        .defer("search_vector", "rank_vector", "search_text", "facet_keys")
         .select_related("network", "lead_institution__country", "legal_evidence")
         .prefetch_related(
             Prefetch("themes", queryset=Theme.objects.order_by("position", "name_es")),
@@ -143,34 +146,32 @@ def practices_for_detail() -> QuerySet[Practice]:
     )
 
 
-#: How many of the newest theme links of a practice's themes are weighed for its related
-#: practices: enough for a good choice, few enough that the cost does not grow with the catalogue.
-RELATED_CANDIDATE_LINKS = 500
+#: How many of the newest published practices sharing a theme are weighed for a practice's
+#: related practices: enough for a good choice, few enough that the cost does not grow with
+#: the catalogue (on PostgreSQL they are read from the catalogue index alone, newest first).
+RELATED_CANDIDATES = 100
 
 
 def related_practices(practice: Practice, *, limit: int = 3) -> list[Practice]:
     """Other published practices sharing the most themes with ``practice``, newest first.
 
-    Weighs the practices behind the newest ``RELATED_CANDIDATE_LINKS`` links to its themes
-    (read backwards along the link table's index) rather than every practice sharing a theme.
-    One query; reads the themes ``practice`` already has loaded.
+    Weighs the newest ``RELATED_CANDIDATES`` published practices holding one of its themes
+    among their facet keys, rather than every practice sharing a theme. One query; reads the
+    themes ``practice`` already has loaded.
     """
-    theme_ids = [theme.pk for theme in practice.themes.all()]
-    if not theme_ids:
+    theme_keys = [facets.key("theme", theme.pk) for theme in practice.themes.all()]
+    if not theme_keys:
         return []
     candidates = (
-        ThemeLink.objects.filter(theme_id__in=theme_ids)
-        # Only links of published practices: drafts and archived ones (often the newest
-        # ids) would otherwise fill the candidates and leave nothing to show.
-        .filter(practice__in=Practice.objects.published())
-        .exclude(practice_id=practice.pk)
-        .order_by("-practice_id")
-        .values("practice_id")[:RELATED_CANDIDATE_LINKS]
+        Practice.objects.published()
+        .filter(facet_keys__has_any=theme_keys)
+        .exclude(pk=practice.pk)
+        .order_by("-published_at", "-id")
+        .values("pk")[:RELATED_CANDIDATES]
     )
     return list(
-        Practice.objects.published()
-        .filter(pk__in=candidates)
-        .annotate(shared_themes=Count("themes", filter=Q(themes__in=theme_ids)))
+        Practice.objects.filter(pk__in=candidates)
+        .annotate(shared_themes=SharedKeys("facet_keys", theme_keys))
         .order_by("-shared_themes", "-published_at", "-pk")
         .only("slug", "title", "summary", "year_started", "published_at")[:limit]
     )

@@ -520,7 +520,7 @@ def test_detail_related_practices_are_found_behind_many_newer_drafts(
     from practices import selectors
 
     # Drafts are often the newest records: they must not use up the candidates weighed.
-    monkeypatch.setattr(selectors, "RELATED_CANDIDATE_LINKS", 3)
+    monkeypatch.setattr(selectors, "RELATED_CANDIDATES", 3)
     health = Theme.objects.get(slug="health")
     practice = PublishedPracticeFactory(title="Huerto comunitario", themes=[health])
     for number in range(5):
