@@ -3,8 +3,9 @@
 import re
 import unicodedata
 
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is run as a formula by spreadsheet programs (the
+# full-width signs too: an East Asian input method turns them into formulas).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 _WORD = re.compile(r"\w+")
 
 

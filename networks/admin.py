@@ -508,6 +508,7 @@ class PersonAdmin(RegistryImportExportAdmin):
     def personal_data_view(self, request, object_id):
         person = self._access_request_person(request, object_id)
         data = personal_data.person_personal_data(person)
+        personal_data.access_request_record(person=person, actor=request.user, form="page")
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Personal data held about %(person)s") % {"person": person},
@@ -520,8 +521,10 @@ class PersonAdmin(RegistryImportExportAdmin):
 
     def personal_data_json_view(self, request, object_id):
         person = self._access_request_person(request, object_id)
+        data = personal_data.person_personal_data(person)
+        personal_data.access_request_record(person=person, actor=request.user, form="json")
         response = JsonResponse(
-            personal_data.person_personal_data(person),
+            data,
             json_dumps_params={"ensure_ascii": False, "indent": 2},
         )
         filename = f"{slugify(gettext('personal data'))}-{person.pk}-{timezone.localdate()}.json"

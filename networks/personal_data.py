@@ -31,6 +31,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from common.text import fold
 
 from .models import Membership, Person
+from .signals import texts_erased
 
 #: Why the registry holds personal data, shown to staff next to each person's consent.
 PURPOSES = (
@@ -278,6 +279,33 @@ def display_tables(data: dict) -> list[dict]:
 
 # Erasure: free text -----------------------------------------------------------------------
 
+#: How an access request is named in the admin log, by what was handed out.
+ACCESS_REQUEST_MESSAGES = {
+    "json": gettext_lazy("Personal data handed out (access request, JSON)."),
+    "page": gettext_lazy("Personal data shown (access request, printable page)."),
+}
+
+
+def access_request_record(*, person: Person, actor, form: str) -> None:
+    """Leave in the admin log that ``actor`` was handed everything held about ``person``:
+    who read a person's data is itself part of what a data protection officer checks. The
+    entry names the person by id only (no name in the log)."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.create(
+        user_id=actor.pk,
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=str(person.pk),
+        object_repr=f"#{person.pk}",
+        # Django's log knows additions, changes and deletions; a read is logged as a
+        # "change" whose message says what happened.
+        action_flag=CHANGE,
+        # Stored as written, in the actor's language, as the admin log's messages are.
+        change_message=str(ACCESS_REQUEST_MESSAGES[form]),
+    )
+
+
 #: What free text keeps in place of an erased person's name, address or phone.
 ERASED_TEXT = "—"
 
@@ -317,6 +345,7 @@ def text_erase(strings, *, exclude=()) -> int:
     pattern = re.compile("|".join(re.escape(s) for s in strings), re.IGNORECASE)
     local = set(settings.LOCAL_APPS)
     changed = 0
+    changed_rows: dict[type[models.Model], set] = {}
     for model in apps.get_models():
         if model._meta.app_label not in local or model in exclude:
             continue
@@ -332,10 +361,13 @@ def text_erase(strings, *, exclude=()) -> int:
                 if scrubbed != text:
                     model._default_manager.filter(pk=pk).update(**{field.attname: scrubbed})
                     changed += 1
+                    changed_rows.setdefault(model, set()).add(pk)
     if changed:
         from common.caching import forget_public_pages
 
-        forget_public_pages()  # update() sends no signal the page cache listens to
+        # update() sends no signal: the page cache and the search data are told here.
+        texts_erased.send(sender=text_erase, changed=changed_rows)
+        forget_public_pages()
     return changed
 
 

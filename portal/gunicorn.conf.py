@@ -24,6 +24,11 @@ preload_app = True
 max_requests = 20000
 max_requests_jitter = 2000
 accesslog = "-"
+# Method, path without its query string (search words, tokens in links), status, size and
+# milliseconds; no referrer or user agent: the access log never passes the personal-data
+# filter of the application's logs (portal/logging.py), so it holds nothing that could name
+# a person.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 # The proxies whose X-Forwarded-Proto gunicorn believes (https behind the TLS proxy). gunicorn
 # never rewrites REMOTE_ADDR from X-Forwarded-For: it passes the header on as the client sent it

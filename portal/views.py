@@ -5,6 +5,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
@@ -56,6 +57,18 @@ def admin_login_redirect(request, extra_context=None):
         return redirect("dashboard:home")
     next_url = request.GET.get(REDIRECT_FIELD_NAME) or resolve_url("admin:index")
     return redirect(f"{resolve_url('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+
+#: What crawlers are asked to leave alone: pages behind a sign-in, in either language.
+ROBOTS_DISALLOWED = ("/admin/", "/accounts/", "/dashboard/", "/en/accounts/", "/en/dashboard/")
+
+
+def robots_txt(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED)]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def favicon(request):

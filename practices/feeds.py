@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext
 
 from .models import Practice
@@ -41,7 +42,9 @@ class LatestPracticesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.summary
+        # Atom declares a summary as HTML (type="html") and readers render it: the plain-text
+        # summary is escaped, so "<script>" typed in it stays text in every feed reader.
+        return escape(item.summary)
 
     def item_pubdate(self, item):
         return item.published_at

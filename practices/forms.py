@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from networks.models import Municipality
@@ -46,6 +48,18 @@ class PracticeAdminForm(forms.ModelForm):
             self.fields["municipalities"].queryset = Municipality.objects.with_geography()
 
 
+class StoredFileLink(forms.Widget):
+    """A stored attachment shown as a link to its download view, which asks the access rule
+    (never its path under MEDIA_URL, which no server serves)."""
+
+    def __init__(self, url, name):
+        super().__init__()
+        self.url, self.name = url, name
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html('<a href="{}">{}</a>', self.url, self.name)
+
+
 class AttachmentInlineForm(forms.ModelForm):
     """A new attachment's file passes the same check as every other upload path.
 
@@ -62,6 +76,10 @@ class AttachmentInlineForm(forms.ModelForm):
         self.fields["file"].help_text = _("Accepted: %(types)s.") % {"types": ALLOWED_LABELS}
         if self.instance.pk:
             self.fields["file"].disabled = True
+            self.fields["file"].widget = StoredFileLink(
+                reverse("practices:attachment-download", args=[self.instance.pk]),
+                self.instance.original_name or _("Download"),
+            )
 
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")

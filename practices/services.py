@@ -5,6 +5,8 @@ Only the workflow functions change a practice's status; each move is checked aga
 ``practices.workflow.TRANSITIONS`` and ``practices.permissions`` and leaves a ReviewLogEntry.
 """
 
+import errno
+from contextlib import suppress
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -262,7 +264,7 @@ def attachment_add(
     # Everything but the file is checked before anything is written to storage.
     attachment.full_clean(exclude=["file"])
     # The stored name comes from attachment_path; the suffix from the detected type.
-    attachment.file.save(f"attachment{detected.extensions[0]}", uploaded_file, save=False)
+    _store_attachment_file(attachment, f"attachment{detected.extensions[0]}", uploaded_file)
     try:
         with transaction.atomic(), acting_as(actor):
             attachment.save()
@@ -270,6 +272,35 @@ def attachment_add(
         attachment.file.delete(save=False)
         raise
     return attachment
+
+
+def _store_attachment_file(attachment: Attachment, name: str, content) -> None:
+    """Write the file; a write that fails half-way leaves no part of it behind.
+
+    FileSystemStorage keeps the bytes written so far when the disk fills up, under a name it
+    never returns: the name is chosen here first, so that the partial file can be removed.
+    """
+    field = attachment._meta.get_field("file")
+    storage = attachment.file.storage
+    name = storage.get_available_name(
+        field.generate_filename(attachment, name), max_length=field.max_length
+    )
+    try:
+        attachment.file = storage.save(name, content, max_length=field.max_length)
+    except OSError as error:
+        with suppress(OSError):
+            storage.delete(name)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise ValidationError(
+                {
+                    "file": gettext(
+                        "The file could not be saved: the server's disk is full. "
+                        "Please tell the IOM team."
+                    )
+                },
+                code="disk_full",
+            ) from error
+        raise
 
 
 def attachment_delete(*, attachment: Attachment, actor) -> None:

@@ -521,12 +521,14 @@ CONTENT_CHECKS = {
 
 def safe_original_name(name) -> str:
     """The uploader's file name, kept for display and downloads only: no folders, no control
-    characters (which could break a Content-Disposition header), at most 255 characters."""
+    characters (which could break a Content-Disposition header) nor line or paragraph
+    separators, at most 255 characters."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(
         character
         for character in unicodedata.normalize("NFC", name)
         if unicodedata.category(character)[0] != "C"
+        and unicodedata.category(character) not in {"Zl", "Zp"}
     ).strip(" .")
     if len(name) > 255:
         suffix = PurePosixPath(name).suffix[:16]

@@ -1,6 +1,9 @@
+import os
+
 import pytest
 from django.test import override_settings
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import (
     CountryFactory,
@@ -8,6 +11,12 @@ from tests.factories import (
     MunicipalityFactory,
     StaffUserFactory,
 )
+
+# Property tests (hypothesis): in CI the same examples every run (a red run is reproducible,
+# never a matter of luck) and no example database left in the checkout; on a developer's
+# machine new examples each run, the failures remembered in .hypothesis/.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ The admin's exports (django-import-export) write through the same functions
 (``ExportCSV``, ``ExportXLSX``), so every file the portal gives looks the same.
 
 Text a spreadsheet would run as a formula is quoted by the resources that make the rows
-(``RegistryResource.export_field``), before it reaches these writers.
+(``RegistryResource.export_field``), before it reaches these writers; the XLSX writer quotes
+again what dropping control characters leaves starting as a formula.
 """
 
 import csv
@@ -29,6 +30,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from common.text import neutralise_formula
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -100,9 +103,13 @@ def xlsx_file(rows: Iterable, *, sheet_title: str):
 
 
 def _writable(row):
-    return [
-        ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row
-    ]
+    # Dropping a control character can bare a formula ("\x01=1+1" gives "=1+1", which XLSX
+    # would store as one): the formula guard runs again on the text written.
+    return [_guarded(value) if isinstance(value, str) else value for value in row]
+
+
+def _guarded(text: str) -> str:
+    return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", text))
 
 
 def download(rows: Iterable, *, file_format: str, filename: str, sheet_title: str):

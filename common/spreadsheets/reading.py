@@ -203,13 +203,17 @@ def _delimiter(text: str) -> str:
 
 
 def csv_rows(text: str):
-    """``(line number, cells)`` of each row of a CSV file's text (see decode_text)."""
+    """``(row number, cells)`` of each row of a CSV file's text (see decode_text).
+
+    Rows are numbered as a spreadsheet program shows them: a quoted cell holding a line
+    break is still one row (the reader's ``line_num`` counts lines of text, and would put
+    every later problem under the wrong row); blank lines are rows too.
+    """
     if "\x00" in text:
         raise UnreadableSheet(_("The file is not a CSV file."))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
-        for values in reader:
-            yield reader.line_num, values
+        yield from enumerate(reader, start=1)
     except csv.Error as error:
         raise UnreadableSheet(
             _("Line %(line)s of the file cannot be read as CSV (a quote may be left open).")

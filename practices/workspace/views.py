@@ -434,7 +434,9 @@ class AttachmentsView(PracticeMixin, FormView):
 
     def form_valid(self, form):
         uploaded = form.cleaned_data["file"]
-        title = form.cleaned_data["title"] or PurePath(safe_original_name(uploaded.name)).stem
+        # Without a title, the file's name stands in, cut to what a title may hold.
+        stem = PurePath(safe_original_name(uploaded.name)).stem
+        title = form.cleaned_data["title"] or stem[: Attachment._meta.get_field("title").max_length]
         try:
             attachment = services.attachment_add(
                 practice=self.practice,

@@ -5,8 +5,10 @@ Tests skip when /usr/bin/chromium is absent unless REQUIRE_BROWSER is set (CI).
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -74,6 +76,29 @@ def page(browser, problems):
 
 
 PHONE = {"width": 375, "height": 740}
+
+
+def signed_in_context(browser, live_server, client, *, viewport=DESKTOP):
+    """A browser context carrying the session cookie of ``client`` (signed in with
+    ``force_login``), reporting policy violations to the console."""
+    context = browser.new_context(viewport=viewport)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                # The name may carry "__Host-" (production settings): a host-only cookie on
+                # "/", Secure, which Chromium accepts for http://localhost.
+                "domain": urlsplit(live_server.url).hostname,
+                "path": "/",
+                "secure": True,
+            }
+        ]
+    )
+    return context
+
+
 #: axe-core's impact levels that fail a page.
 BLOCKING_IMPACTS = {"serious", "critical"}
 

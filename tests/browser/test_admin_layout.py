@@ -2,10 +2,8 @@
 no sideways scrolling of the whole page, every column of the practice list in view."""
 
 import os
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -23,7 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import CHROMIUM, DESKTOP
+from .conftest import CHROMIUM, DESKTOP, signed_in_context
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,20 +38,7 @@ LONG = "Mesa Técnica Transfronteriza de Protección de Personas Migrantes del T
 def staff_page(browser, live_server, transactional_db):
     client = Client()
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    context = browser.new_context(viewport=DESKTOP)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                # The name may carry "__Host-" (production settings): a host-only cookie on
-                # "/", Secure, which Chromium accepts for http://localhost.
-                "domain": urlsplit(live_server.url).hostname,
-                "path": "/",
-                "secure": True,
-            }
-        ]
-    )
+    context = signed_in_context(browser, live_server, client)
     yield context.new_page()
     context.close()
 

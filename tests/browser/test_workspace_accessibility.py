@@ -6,10 +6,8 @@ of the network, plus the account pages of allauth a coordinator uses and an invi
 """
 
 import os
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from networks.enums import MembershipRole
@@ -17,7 +15,7 @@ from networks.invitations import invitation_send
 from tests.factories import NetworkFactory, StaffUserFactory
 from tests.workspace_urls import records_of, seat, url_of, workspace_url_names
 
-from .conftest import CHROMIUM, PHONE, accessibility_violations
+from .conftest import CHROMIUM, PHONE, accessibility_violations, signed_in_context
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,25 +33,6 @@ ACCOUNT_PAGES = [
     "/accounts/2fa/totp/activate/",
     "/accounts/sessions/",
 ]
-
-
-def _signed_in_context(browser, live_server, client):
-    """A phone-sized browser context carrying the session cookie of ``client``."""
-    context = browser.new_context(viewport=PHONE)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                # The name may carry "__Host-" (production settings): a host-only cookie on
-                # "/", Secure, which Chromium accepts for http://localhost.
-                "domain": urlsplit(live_server.url).hostname,
-                "path": "/",
-                "secure": True,
-            }
-        ]
-    )
-    return context
 
 
 def _html_pages(client, records):
@@ -77,7 +56,7 @@ def test_every_workspace_page_has_no_serious_accessibility_violation(
     client.force_login(seat(network, MembershipRole.COORDINATOR))
     pages = _html_pages(client, records)
     assert len(pages) > 30
-    context = _signed_in_context(browser, live_server, client)
+    context = signed_in_context(browser, live_server, client, viewport=PHONE)
     page = context.new_page()
     found, opened = [], 0
     for path in pages + ACCOUNT_PAGES:

@@ -4,13 +4,15 @@ import datetime
 import json
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.utils import timezone
+from django.utils.translation import override
 
 from accounts.models import User
 from networks.enums import ConsentBasis, MembershipRole
 from networks.models import Invitation
-from networks.personal_data import person_personal_data
+from networks.personal_data import ACCESS_REQUEST_MESSAGES, person_personal_data
 from networks.services import person_save
 from tests.factories import (
     AgreementFactory,
@@ -109,6 +111,31 @@ def test_staff_read_the_printable_page(client, ana):
     html = page.content.decode()
     for text in ("ana.lopez@example.org", "Mesa del Trifinio", "Red de Metapán", "+503 7999 0000"):
         assert text in html
+
+
+@pytest.mark.parametrize(("suffix", "form"), [("", "page"), ("json/", "json")])
+def test_each_access_request_is_written_to_the_admin_log(client, ana, suffix, form):
+    officer = staff_with("view_person")
+    client.force_login(officer)
+
+    client.get(f"/admin/networks/person/{ana.pk}/personal-data/{suffix}")
+    client.get(f"/admin/networks/person/{ana.pk}/personal-data/{suffix}")
+
+    # In the staff member's language, Spanish here, as the admin log's messages are.
+    with override("es"):
+        message = str(ACCESS_REQUEST_MESSAGES[form])
+    assert message.startswith("Datos personales")
+    entries = LogEntry.objects.filter(user=officer, object_id=str(ana.pk))
+    assert [entry.change_message for entry in entries] == [message, message]
+    # The log names the person by id, never by name.
+    assert {entry.object_repr for entry in entries} == {f"#{ana.pk}"}
+
+
+def test_a_refused_access_request_leaves_no_log_entry(client, ana):
+    client.force_login(StaffUserFactory())
+
+    assert client.get(f"/admin/networks/person/{ana.pk}/personal-data/json/").status_code == 404
+    assert not LogEntry.objects.filter(object_id=str(ana.pk), change_message__contains="access")
 
 
 @pytest.mark.parametrize("suffix", ["", "json/"])

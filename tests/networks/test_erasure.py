@@ -21,6 +21,7 @@ from networks.enums import ConsentBasis, MembershipRole, Sex
 from networks.models import Invitation, Person
 from networks.services import ERASED, HAS_OPEN_SEATS, person_erase
 from portal.figures.report import donor_report
+from practices.models import Practice
 from tests.factories import (
     AgreementFactory,
     InstitutionFactory,
@@ -28,6 +29,7 @@ from tests.factories import (
     NetworkFactory,
     ParticipationFactory,
     PersonFactory,
+    PublishedPracticeFactory,
     SessionFactory,
     StaffUserFactory,
     UserFactory,
@@ -167,6 +169,22 @@ def test_every_figure_is_the_same_before_and_after(ana, officer):
 
     assert (donor_report({}, today=today), participations_by_sex_sector_and_country()) == before
     assert ("female", "municipal_government", "SV", 2, 1) in before[1]
+
+
+def test_a_practice_naming_the_person_is_no_longer_found_by_her_name(client, ana, officer):
+    practice = PublishedPracticeFactory(
+        title="Ventanilla de atención al migrante retornado",
+        summary="Coordinada por Ana López desde la alcaldía de Metapán.",
+    )
+    catalogue = "/en/practices/?q=L%C3%B3pez"
+    assert practice.title in client.get(catalogue).content.decode()
+
+    person_erase(person=ana, actor=officer)
+
+    # The search data were rebuilt from the scrubbed text (PostgreSQL's vectors included).
+    assert practice.title not in client.get(catalogue).content.decode()
+    assert practice.title in client.get("/en/practices/?q=ventanilla").content.decode()
+    assert "—" in Practice.objects.get(pk=practice.pk).summary
 
 
 def test_the_trail_records_that_the_erasure_happened_and_who_did_it(ana, officer):

@@ -146,13 +146,17 @@ def list_filter_queries(model_admin):
 
 
 def prefill_queries(model_admin):
-    """The add page fills its form from the query string: each field, given a NUL."""
+    """The add page fills its form from the query string: each field, given a NUL, a word
+    and a number too large for any id (a word or a date, such as ``2026-13-45``, that does not
+    fit the field is dropped, as if not given)."""
     fields = [
         field
         for field in model_admin.model._meta.get_fields()
         if field.concrete and not field.auto_created
     ]
-    return [f"{field.name}=%00" for field in fields]
+    return [f"{field.name}={value}" for field in fields for value in ("%00", "abc", "9" * 25)] + [
+        "start=2026-13-45"
+    ]
 
 
 @pytest.fixture

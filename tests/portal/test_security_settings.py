@@ -5,6 +5,7 @@ here and Django reads the request it builds: no server, no browser. The producti
 themselves (no SECURE_PROXY_SSL_HEADER, the cookie names) are in tests/portal/test_settings.py.
 """
 
+import datetime
 import re
 import runpy
 from html.parser import HTMLParser
@@ -40,6 +41,30 @@ def _request(*headers, peer=PROXY):
     parsed = next(RequestParser(config, iter([f"{raw}\r\n".encode()]), peer))
     _response, environ = wsgi.create(parsed, None, peer, ("127.0.0.1", 8000), config)
     return WSGIRequest(environ)
+
+
+def test_gunicorn_access_log_names_no_query_string_nor_referrer():
+    from gunicorn.glogging import Logger, SafeAtoms
+
+    config = _gunicorn_config()
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/practices/?q=ana.lopez%40example.org",
+        "PATH_INFO": "/practices/",
+        "QUERY_STRING": "q=ana.lopez%40example.org",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_REFERER": "https://redes.example.org/practices/?q=ana.lopez%40example.org",
+        "HTTP_USER_AGENT": "Mozilla/5.0 (ana.lopez)",
+    }
+    response = type("Response", (), {"status": "200 OK", "sent": 10, "headers": []})()
+    request = type("Request", (), {"headers": []})()
+
+    atoms = Logger(config).atoms(response, request, environ, datetime.timedelta(milliseconds=12))
+    line = config.access_log_format % SafeAtoms(atoms)
+
+    assert '"GET /practices/" 200 10 12ms' in line
+    assert "ana" not in line and "q=" not in line
 
 
 def test_gunicorn_believes_only_the_proxys_forwarded_proto():

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
@@ -265,6 +265,46 @@ def test_attachment_inline_stores_a_valid_file_with_its_metadata(
     )
     assert attachment.size == len(PDF)
     assert (media_root / attachment.file.name).read_bytes() == PDF
+
+
+def test_a_stored_attachment_links_to_its_download_view_not_to_media(
+    reviewer_client, theme, media_root
+):
+    practice = practice_in(ReviewStatus.SUBMITTED)
+    reviewer_client.post(
+        reverse("admin:practices_practice_change", args=[practice.pk]),
+        form_data(
+            slug=practice.slug,
+            themes=[theme.pk],
+            municipalities=[m.pk for m in practice.municipalities.all()],
+            **attachment_data("Ordenanza 12.pdf", PDF),
+        ),
+    )
+    attachment = Attachment.objects.get()
+
+    page = reviewer_client.get(reverse("admin:practices_practice_change", args=[practice.pk]))
+
+    html = page.content.decode()
+    download = reverse("practices:attachment-download", args=[attachment.pk])
+    assert f'<a href="{download}">Ordenanza 12.pdf</a>' in html
+    assert attachment.file.name not in html
+    # The link works for the reviewer (the practice is not published).
+    assert b"".join(reviewer_client.get(download).streaming_content) == PDF
+
+
+def test_uploaded_files_are_not_served_from_media_even_in_debug(settings):
+    import importlib
+
+    import portal.urls
+
+    settings.DEBUG = True
+    try:
+        urls = importlib.reload(portal.urls)
+        with pytest.raises(Resolver404):
+            resolve(f"/{settings.MEDIA_URL}practices/0123456789abcdef.pdf", urlconf=urls)
+    finally:
+        settings.DEBUG = False
+        importlib.reload(portal.urls)
 
 
 def test_attachment_inline_refuses_a_file_whose_bytes_do_not_match(

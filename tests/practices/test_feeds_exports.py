@@ -97,6 +97,19 @@ def test_feed_never_names_people(client, practices):
 # Sitemap ---------------------------------------------------------------------------------------
 
 
+def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_signed_in_pages(client, db):
+    response = client.get("/robots.txt", secure=True)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Sitemap: https://testserver/sitemap.xml" in lines
+    for path in ("/admin/", "/dashboard/", "/en/dashboard/", "/accounts/"):
+        assert f"Disallow: {path}" in lines
+    # The public pages stay open to crawlers.
+    assert "Disallow: /" not in lines and "Disallow: /practices/" not in lines
+
+
 def test_sitemap_lists_published_practices_in_both_languages(client, practices):
     response = client.get("/sitemap.xml")
 
