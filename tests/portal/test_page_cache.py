@@ -112,6 +112,40 @@ def test_editing_in_the_admin_or_any_save_forgets_the_pages(
     assert "Ordenanza renovada de Citalá" in client.get(catalogue.get_absolute_url()).text
 
 
+def test_writing_a_draft_never_published_keeps_the_pages(
+    client, catalogue, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    themes = [ThemeFactory(), ThemeFactory()]
+    commit_setup()
+    client.get("/practices/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = PracticeFactory(
+            title="Borrador de la mesa", network=catalogue.network, themes=themes[:1]
+        )
+        draft.summary = "Segunda versión del borrador."
+        draft.save()
+        draft.themes.add(themes[1])
+
+    # Still the stored page: no draft is on any public page.
+    with django_assert_num_queries(0):
+        assert client.get("/practices/").status_code == 200
+
+
+def test_a_practice_leaving_the_catalogue_forgets_the_pages(
+    client, catalogue, django_capture_on_commit_callbacks
+):
+    commit_setup()
+    assert catalogue.title in client.get("/practices/").text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        # Back to review: published_at stays, the practice is no longer public.
+        catalogue.status = "submitted"
+        catalogue.save()
+
+    assert catalogue.title not in client.get("/practices/").text
+
+
 def test_a_spreadsheet_import_forgets_the_pages(
     client, countries, page_cache, django_capture_on_commit_callbacks
 ):
