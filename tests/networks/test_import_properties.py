@@ -6,11 +6,9 @@ break is still one row), and a file with any bad row writes nothing at all.
 """
 
 import io
-from contextlib import contextmanager
 
 import pytest
 import tablib
-from django.db import transaction
 from django.utils.translation import override
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +19,7 @@ from networks.access import SYSTEM
 from networks.models import Person
 from networks.resources import PersonResource
 from tests.factories import InstitutionFactory
+from tests.transactions import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -109,15 +108,6 @@ def people_row(number, first, last, flaw):
     sex = "robot" if flaw == "unknown_sex" else "female"
     institution = "Alcaldía de Ninguna Parte" if flaw == "unknown_institution" else INSTITUTION
     return [first, last, sex, email, "", "", institution]
-
-
-@contextmanager
-def rolled_back():
-    with transaction.atomic():
-        try:
-            yield
-        finally:
-            transaction.set_rollback(True)
 
 
 @settings(

@@ -7,10 +7,8 @@ whichever database runs the suite (SQLite's fallback parser or PostgreSQL's tsve
 """
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from django.db import transaction
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +24,7 @@ from practices.search import (
     uses_postgres,
 )
 from tests.factories import PracticeFactory, PublishedPracticeFactory
+from tests.transactions import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -55,16 +54,6 @@ spanish_word = st.text(alphabet=SPANISH_LETTERS, min_size=4, max_size=14)
 
 def unaccented(word: str) -> str:
     return "".join(fold(letter) for letter in word)
-
-
-@contextmanager
-def rolled_back():
-    """Each example writes its own practices and leaves nothing for the next one."""
-    with transaction.atomic():
-        try:
-            yield
-        finally:
-            transaction.set_rollback(True)
 
 
 def titles(queryset) -> set[str]:
