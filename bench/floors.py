@@ -195,8 +195,13 @@ class Round:
         return rows
 
 
-def catalogue_round(cursor, *, q: str | None, keys: list[int], lookups: dict) -> Round:
-    """The list, a filter or a search: counts, first page, cards, labels."""
+def catalogue_round(
+    cursor, *, q: str | None, keys: list[int], lookups: dict, kept: bool = False
+) -> Round:
+    """The list, a filter or a search: counts, first page, cards, labels.
+
+    ``kept``: only what a repeated request still asks the database, the counts of a search
+    or filter and the labels being kept between requests (the list reads its kept totals)."""
     step = Round(cursor)
     params = {"q": q}
     if lookups:
@@ -220,7 +225,7 @@ def catalogue_round(cursor, *, q: str | None, keys: list[int], lookups: dict) ->
         params["keys"] = sorted(keys)
     condition = " AND ".join(conditions) or None
     statement = counted(condition) if condition else TOTALS  # the kept totals: no filter
-    counts = step.run(COUNTS, statement, params)
+    counts = [] if kept and condition else step.run(COUNTS, statement, params)
     ids = [row[0] for row in step.run("ids", first_page(condition, bool(q)), params)]
     step.run("cards", CARDS, {"ids": ids})
     step.run("cards", CARD_PLACES, {"ids": ids})
@@ -229,7 +234,8 @@ def catalogue_round(cursor, *, q: str | None, keys: list[int], lookups: dict) ->
         kind, value = divmod(facet_key, SPAN)
         if kind in present:
             present[kind].append(value)
-    step.run("labels", LABELS, {f"k{kind}": values for kind, values in present.items()})
+    if not kept:
+        step.run("labels", LABELS, {f"k{kind}": values for kind, values in present.items()})
     return step
 
 
@@ -246,7 +252,7 @@ def detail_round(cursor, *, slug: str) -> Round:
     return step
 
 
-def floor_round(key: str, path: str):
+def floor_round(key: str, path: str, *, kept: bool = False):
     """The round function of a page, from its key and the path the bench measures."""
     parts = urlsplit(path)
     query = {name: values[0] for name, values in parse_qs(parts.query).items()}
@@ -255,7 +261,7 @@ def floor_round(key: str, path: str):
         return lambda cursor: detail_round(cursor, slug=slug)
     lookups = {name: query[name] for name in ("country", "theme") if name in query}
     q = query.get("q") or None
-    return lambda cursor: catalogue_round(cursor, q=q, keys=[], lookups=lookups)
+    return lambda cursor: catalogue_round(cursor, q=q, keys=[], lookups=lookups, kept=kept)
 
 
 def connect(database_url: str):

@@ -91,6 +91,8 @@ SINGLE_TARGETS = (
 )
 # Catalogue pages held against B1 under load (page cache off, same server).
 LOAD_PAGES = ("list", "list_filtered", "search_narrow", "search_broad", "search_broad_words")
+# B2 of each: its SQL floor behind a bare view (bench/views.py), counts and labels kept.
+PAGE_LABELS.update({f"b2_{key}": f"B2: SQL floor of the {PAGE_LABELS[key]}" for key in LOAD_PAGES})
 LOAD_RPS_SHARE, LOAD_P95_TIMES, SCALE_RATIO = 0.5, 4, 0.8
 
 
@@ -131,6 +133,13 @@ def single_targets(results: dict) -> list[tuple]:
                 f"{_sequential(page)}; {_floor_text(_floor(at[large], key))}"
             )
             passed = rps_share >= LOAD_RPS_SHARE and p95_times <= LOAD_P95_TIMES
+            floor_page = _uncached(at[large], f"b2_{key}")
+            if floor_page:
+                measured += (
+                    f"; B2 (its SQL floor behind a bare view) req/s "
+                    f"{_load_rps(floor_page) / _load_rps(b1):.2f}x B1 "
+                    f"({_load_rps(floor_page):,.1f}), p95 {floor_page['p95_ms']:.1f} ms"
+                )
         rows.append(
             (
                 f"{PAGE_LABELS[key]} at {int(large):,} under load (4 connections, page cache "

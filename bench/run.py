@@ -36,7 +36,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from bench.floors import measure_floors, summarise
 
@@ -720,6 +720,19 @@ def main(argv=None) -> None:
                 log(
                     f"  uncached {key:17} {uncached[key]['rps']:8.1f} req/s  p95 "
                     f"{uncached[key]['p95_ms']:7.1f} ms"
+                )
+            # B2: the SQL floor of each page held against B1 under load, behind a bare view.
+            from bench.report import LOAD_PAGES
+
+            by_key = {key: path for key, path, _staff in paths}
+            for key in LOAD_PAGES:
+                floor_path = f"/bench/b2/{key}?path={quote(by_key[key], safe='')}"
+                uncached[f"b2_{key}"] = measure_page(
+                    server.base, floor_path, uncached_profile(profile)
+                )
+                log(
+                    f"  uncached b2 {key:14} {uncached[f'b2_{key}']['rps']:8.1f} req/s  p95 "
+                    f"{uncached[f'b2_{key}']['p95_ms']:7.1f} ms"
                 )
             # Server time of one request at a time (B0 and B1: the floor of the HTTP stack).
             single = {}

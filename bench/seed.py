@@ -8,8 +8,10 @@ practices grown in steps (1 000, 10 000, 100 000) plus drafts. Rows go in with P
 
 Text is generated from phrase pools so that two queries have known selectivity:
 
-- ``NARROW_QUERY`` is a programme name given to one practice in 5 000 (``RARE_NAMES``), so
-  it matches one practice at 1 000 and about 20 at 100 000;
+- ``NARROW_QUERY`` is a programme name given to 20 of the first 1 000 practices (one in 50)
+  and to no other, so it matches 20 at every size: the page shows the same 20 cards whether
+  the catalogue holds 1 000 or 100 000 practices, and their ratio is the cost of size alone.
+  Each practice also carries one of ``RARE_NAMES`` (one practice in 5 000 each);
 - ``BROAD_QUERY`` ("salud") appears in a sentence that about a fifth of the practices carry,
   and in no other phrase of the pools.
 """
@@ -132,8 +134,10 @@ def _rare_names(count: int) -> list[str]:
     return names
 
 
-RARE_NAMES = _rare_names(RARE_NAMES_COUNT)
-NARROW_QUERY = RARE_NAMES[1]  # practice 1, 5 001, 10 001 ...: present at every size
+_NAMES = _rare_names(RARE_NAMES_COUNT + 1)  # the same 5 000 names, and one more
+RARE_NAMES, NARROW_QUERY = _NAMES[:-1], _NAMES[-1]
+#: Practices 1, 51 ... 951 carry NARROW_QUERY: 20 matches at every size.
+NARROW_EVERY, NARROW_BELOW = 50, 1000
 BROAD_QUERY = "salud"
 
 # Phrase pools. None of them contains "salud" (or a word stemming to it): only BROAD_SENTENCES do.
@@ -691,6 +695,8 @@ def _fill(rng, template: str) -> str:
 
 def _practice_text(rng, index: int, kind: str, place: Municipality) -> dict:
     name = RARE_NAMES[index % RARE_NAMES_COUNT]
+    if index <= NARROW_BELOW and index % NARROW_EVERY == 1:
+        name = f"{name} y {NARROW_QUERY}"
     topic = rng.choice(TOPICS)
     title = f"{rng.choice(KINDS[kind])} {topic} en {place.name}: iniciativa {name}"
     summary = (

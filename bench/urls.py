@@ -9,5 +9,6 @@ from . import views
 urlpatterns = [
     path("bench/b0", views.b0, name="bench-b0"),
     path("bench/b1", views.b1, name="bench-b1"),
+    path("bench/b2/<slug:key>", views.b2, name="bench-b2"),
     *portal_urlpatterns,
 ]

@@ -16,17 +16,19 @@ with the search data, from the practice's own relations.
   visitor starts from does not count 100 000 practices.
 
 Labels come from the small tables (countries, departments, municipalities, networks,
-themes, objectives), one query each for the keys present.
+themes, objectives), read whole in one statement and kept with the counts until the next write.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from common.languages import localized
+from common.caching import remembered
+from common.languages import is_english
 from networks.models import Country, Department, Municipality, Network
 
 from .enums import PracticeType
@@ -250,8 +252,7 @@ FACET_TOTALS_LOCK = 0x6661636574
 # Options ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FacetOption:
+class FacetOption(NamedTuple):
     value: str
     label: str
     count: int
@@ -282,17 +283,18 @@ def facet_options(
         return present[kind]
 
     labelled: dict[str, list[FacetOption]] = {name: [] for name in KINDS}
-    for kind, pk, value, label_es, label_en, *_order in _labels(
+    english = is_english()  # asked once: a list page labels about a thousand options
+    for kind, pk, value, label_es, label_en, *_rest in _labels(
         present, country=country, department=department
     ):
         name = _KIND_NAMES[kind]
-        if name == "gcm":
-            label = f"{value}. {localized(label_es, label_en)}"
-        elif name == "municipality":
+        if name == "municipality":
             label = f"{label_es} ({label_en})"  # the municipality and its department
         else:
-            label = localized(label_es, label_en)
-        labelled[name].append(FacetOption(value, label, of(name)[pk]))
+            label = label_en if english and label_en else label_es
+            if name == "gcm":
+                label = f"{value}. {label}"
+        labelled[name].append(FacetOption(value, label, present[name][pk]))
     facets = {
         **{name: labelled[name] for name in LABELLED_KINDS},
         # Types in the order of their definition, not alphabetically by code.
@@ -318,70 +320,80 @@ LABELLED_KINDS = ("country", "department", "municipality", "network", "theme", "
 
 
 def _labels(present, *, country=None, department=None) -> list[tuple]:
-    """(kind, pk, value, Spanish label, English label or detail, order...) of the options
-    present, in one statement, each kind in its list's order: countries by Spanish name,
-    departments and municipalities by name (then code or slug), networks by name, themes by
-    position, objectives by number. Places follow ``department``, else ``country``.
+    """(kind, pk, value, Spanish label, English label or detail, ...) of the options present,
+    each kind in its list's order: countries by Spanish name, departments and municipalities
+    by name (then code or slug), networks by name, themes by position, objectives by number.
+    Places follow ``department``, else ``country``.
 
-    Written out rather than composed with the ORM: compiling six querysets took longer than
-    the database did."""
-    parts, params = [], []
-    for kind, statement in LABEL_STATEMENTS.items():
-        ids = [int(pk) for pk in present[kind]]
-        if not ids:
-            continue
-        condition = f"IN ({', '.join(['%s'] * len(ids))})"
-        extra = []
-        if kind in PLACE_NARROWING:
-            if department is not None:
-                condition += f" AND {PLACE_NARROWING[kind]['department']} = %s"
-                extra.append(department.pk)
-            elif country is not None:
-                condition += f" AND {PLACE_NARROWING[kind]['country']} = %s"
-                extra.append(country.pk)
-        parts.append(statement.format(condition=condition))
-        params += [*ids, *extra]
-    if not parts:
+    Every label of every kind is read in one statement and kept with the facet counts
+    (:func:`label_table`): the table is small (about a thousand places) and the same for
+    every search, so a page filters it rather than asking the database again."""
+    if not any(present.values()):
         return []
+    rows = []
+    for row in label_table():
+        kind, pk, *_text, place_country, place_department = row
+        if pk not in present[_KIND_NAMES[kind]]:
+            continue
+        if kind in PLACE_KINDS:
+            if department is not None:
+                if kind == KINDS["department"] and pk != department.pk:
+                    continue
+                if kind == KINDS["municipality"] and place_department != department.pk:
+                    continue
+            elif country is not None and place_country != country.pk:
+                continue
+        rows.append(row)
+    return rows
+
+
+def label_table() -> list[tuple]:
+    """Every option's label row, in list order: kept ``FACET_COUNTS_CACHE_SECONDS`` in the
+    pages cache, which every write empties (a renamed municipality shows at once)."""
+    return remembered(
+        "facet-labels", [], _read_label_table, seconds=settings.FACET_COUNTS_CACHE_SECONDS
+    )
+
+
+def _read_label_table() -> list[tuple]:
+    """Written out rather than composed with the ORM: compiling six querysets took longer
+    than the database did."""
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 6, 7, 3", params)
-        return cursor.fetchall()
+        cursor.execute(" UNION ALL ".join(LABEL_STATEMENTS.values()) + " ORDER BY 1, 6, 7, 3")
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 # One SELECT per labelled kind: (kind, pk, value, label, English label or detail, order
-# number, order text), from the models' own table names.
+# number, order text, country and department of a place), from the models' own table names.
 LABEL_STATEMENTS = {
     "country": (
-        f"SELECT {KINDS['country']}, id, code, name_es, name_en, 0, name_es "  # noqa: S608 (table names and constants only; values are parameters)
-        f"FROM {Country._meta.db_table} WHERE id {{condition}}"
+        f"SELECT {KINDS['country']}, id, code, name_es, name_en, 0, name_es, NULL, NULL "  # noqa: S608 (table names and constants only)
+        f"FROM {Country._meta.db_table}"
     ),
     "department": (
-        f"SELECT {KINDS['department']}, id, code, name, '', 0, name "  # noqa: S608 (table names and constants only; values are parameters)
-        f"FROM {Department._meta.db_table} WHERE id {{condition}}"
+        f"SELECT {KINDS['department']}, id, code, name, '', 0, name, country_id, id "  # noqa: S608 (table names and constants only)
+        f"FROM {Department._meta.db_table}"
     ),
     "municipality": (
-        f"SELECT {KINDS['municipality']}, m.id, m.slug, m.name, d.name, 0, m.name "  # noqa: S608 (table names and constants only; values are parameters)
-        f"FROM {Municipality._meta.db_table} m "
-        f"JOIN {Department._meta.db_table} d ON d.id = m.department_id WHERE m.id {{condition}}"
+        f"SELECT {KINDS['municipality']}, m.id, m.slug, m.name, d.name, 0, m.name, "  # noqa: S608 (table names and constants only)
+        f"d.country_id, m.department_id FROM {Municipality._meta.db_table} m "
+        f"JOIN {Department._meta.db_table} d ON d.id = m.department_id"
     ),
     "network": (
-        f"SELECT {KINDS['network']}, id, slug, name, '', 0, name "  # noqa: S608 (table names and constants only; values are parameters)
-        f"FROM {Network._meta.db_table} WHERE id {{condition}}"
+        f"SELECT {KINDS['network']}, id, slug, name, '', 0, name, NULL, NULL "  # noqa: S608 (table names and constants only)
+        f"FROM {Network._meta.db_table}"
     ),
     "theme": (
-        f"SELECT {KINDS['theme']}, id, slug, name_es, name_en, position, name_es "  # noqa: S608 (table names and constants only; values are parameters)
-        f"FROM {Theme._meta.db_table} WHERE id {{condition}}"
+        f"SELECT {KINDS['theme']}, id, slug, name_es, name_en, position, name_es, NULL, NULL "  # noqa: S608 (table names and constants only)
+        f"FROM {Theme._meta.db_table}"
     ),
     "gcm": (
-        f"SELECT {KINDS['gcm']}, id, CAST(number AS VARCHAR(10)), title_es, title_en, number, '' "  # noqa: S608 (table names and constants only; values are parameters)
-        f"FROM {GCMObjective._meta.db_table} WHERE id {{condition}}"
+        f"SELECT {KINDS['gcm']}, id, CAST(number AS VARCHAR(10)), title_es, title_en, number, '', "  # noqa: S608 (table names and constants only)
+        f"NULL, NULL FROM {GCMObjective._meta.db_table}"
     ),
 }
-#: How the place lists follow the place chosen.
-PLACE_NARROWING = {
-    "department": {"department": "id", "country": "country_id"},
-    "municipality": {"department": "m.department_id", "country": "d.country_id"},
-}
+#: The kinds whose lists follow the place chosen.
+PLACE_KINDS = frozenset({KINDS["department"], KINDS["municipality"]})
 
 
 def result_count(counts: dict[int, int]) -> int:

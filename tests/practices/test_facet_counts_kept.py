@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from common.caching import PAGE_CACHE
-from tests.factories import PublishedPracticeFactory
+from tests.factories import MunicipalityFactory, PublishedPracticeFactory
 from tests.portal.test_page_cache import commit_setup
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +66,43 @@ def test_the_unfiltered_list_reads_the_kept_totals(client, kept_counts):
     PublishedPracticeFactory()
 
     assert counted(client, {}) == (1, False)
+
+
+def labels_read(client, parameters):
+    """(the municipality options' text, whether the request read the label table)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST, parameters)
+    reading = any("UNION ALL" in query["sql"] for query in captured)
+    options = [option.label for option in response.context["facets"]["municipality"]]
+    return options, reading
+
+
+def test_labels_are_read_once_and_a_renamed_place_shows_at_once(
+    client, kept_counts, django_capture_on_commit_callbacks
+):
+    place = MunicipalityFactory(name="Citalá")
+    PublishedPracticeFactory(summary="Huerto escolar.", municipalities=[place])
+    department = place.department.name
+
+    assert labels_read(client, {}) == ([f"Citalá ({department})"], True)
+    # Another search or filter uses the same table, kept.
+    assert labels_read(client, {"q": "huerto"}) == ([f"Citalá ({department})"], False)
+    commit_setup()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        place.name = "Citalá Norte"
+        place.save()
+
+    assert labels_read(client, {"q": "huerto"}) == ([f"Citalá Norte ({department})"], True)
+
+
+def test_a_chosen_country_keeps_only_its_places_among_the_kept_labels(client, kept_counts):
+    here, there = MunicipalityFactory(), MunicipalityFactory()
+    assert here.department.country != there.department.country
+    PublishedPracticeFactory(municipalities=[here, there])
+    labels_read(client, {})  # every label kept
+
+    options, reading = labels_read(client, {"country": here.department.country.code})
+
+    assert not reading
+    assert options == [f"{here.name} ({here.department.name})"]
