@@ -24,9 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from networks import access
 from networks.admin_access import ServiceAdmin
 from networks.models import Institution, Municipality
-from networks.selectors import municipalities_by_country
 
-from . import selectors
 from .enums import ReviewStatus
 from .forms import AttachmentInlineForm, PracticeAdminForm, RequestChangesForm, ReviewForm
 from .models import (
@@ -39,6 +37,7 @@ from .models import (
     ReviewLogEntry,
     Theme,
 )
+from .page import practice_page
 from .permissions import is_reviewer, may_make
 from .search import practice_index
 from .services import (
@@ -416,9 +415,7 @@ class PracticeAdmin(ServiceAdmin, admin.ModelAdmin):
             "form": form,
             # What templates/practices/includes/practice_sections.html reads, as the public
             # page's view gives it (practices.views.PracticeDetailView).
-            "municipalities_by_country": municipalities_by_country(practice.municipalities.all()),
-            "legal_evidence": getattr(practice, "legal_evidence", None),
-            "related_practices": selectors.related_practices(practice),
+            "page": practice_page(practice),
             # The citation names the address the practice has, or will have, once published.
             "absolute_url": request.build_absolute_uri(practice.get_absolute_url()),
             "accessed_on": localdate(),

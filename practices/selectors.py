@@ -18,7 +18,7 @@ from . import facets
 from .cards import practice_cards
 from .enums import ReviewStatus
 from .fields import SharedKeys
-from .models import GCMObjective, Practice, Replication, ReviewLogEntry, Theme
+from .models import GCMObjective, Practice, ReviewLogEntry, Theme
 from .search import practice_search, uses_postgres
 
 MunicipalityLink = Practice.municipalities.through
@@ -119,30 +119,13 @@ def catalogue_counts(practices: QuerySet[Practice], *, question: dict) -> dict[i
 
 
 def practices_for_detail() -> QuerySet[Practice]:
-    """Published practices with everything their page shows, in a fixed number of queries."""
+    """Published practices with the records their page shows beside them, in one query (the
+    relations come from ``practices.page.practice_page``)."""
     return (
         Practice.objects.published()
         # The search and facet columns are the catalogue's, never shown here.
         .defer("search_vector", "rank_vector", "search_text", "facet_keys")
         .select_related("network", "lead_institution__country", "legal_evidence")
-        .prefetch_related(
-            Prefetch("themes", queryset=Theme.objects.order_by("position", "name_es")),
-            Prefetch("gcm_objectives", queryset=GCMObjective.objects.order_by("number")),
-            "gcm_principles",
-            Prefetch(
-                "municipalities",
-                queryset=Municipality.objects.with_geography().order_by("name"),
-            ),
-            Prefetch(
-                "partner_institutions",
-                queryset=Institution.objects.select_related("country").order_by("name"),
-            ),
-            Prefetch(
-                "replications",
-                queryset=Replication.objects.select_related("municipality__department__country"),
-            ),
-            "attachments",
-        )
     )
 
 
@@ -152,14 +135,16 @@ def practices_for_detail() -> QuerySet[Practice]:
 RELATED_CANDIDATES = 100
 
 
-def related_practices(practice: Practice, *, limit: int = 3) -> list[Practice]:
+def related_practices(practice: Practice, *, limit: int = 3, themes=None) -> list[Practice]:
     """Other published practices sharing the most themes with ``practice``, newest first.
 
     Weighs the newest ``RELATED_CANDIDATES`` published practices holding one of its themes
-    among their facet keys, rather than every practice sharing a theme. One query; reads the
-    themes ``practice`` already has loaded.
+    among their facet keys, rather than every practice sharing a theme. One query, given the
+    practice's ``themes`` (read from ``practice.themes`` otherwise).
     """
-    theme_keys = [facets.key("theme", theme.pk) for theme in practice.themes.all()]
+    if themes is None:
+        themes = practice.themes.all()
+    theme_keys = [facets.key("theme", theme.pk) for theme in themes]
     if not theme_keys:
         return []
     candidates = (

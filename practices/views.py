@@ -10,10 +10,10 @@ from django.views.generic import DetailView, ListView
 
 from common.caching import public_page
 from common.pagination import LenientPaginationMixin
-from networks.selectors import municipalities_by_country
 
 from . import facets, selectors
 from .filters import PracticeFilterForm, SortOrder
+from .page import practice_page
 from .search import MAX_QUERY_LENGTH, uses_postgres
 
 
@@ -77,10 +77,7 @@ class PracticeDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         practice = self.object
         context.update(
-            municipalities_by_country=municipalities_by_country(practice.municipalities.all()),
-            # A practice without a legal record has no row: getattr's default covers it.
-            legal_evidence=getattr(practice, "legal_evidence", None),
-            related_practices=selectors.related_practices(practice),
+            page=practice_page(practice),
             absolute_url=self.request.build_absolute_uri(practice.get_absolute_url()),
             accessed_on=timezone.localdate(),
         )

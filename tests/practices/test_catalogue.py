@@ -5,6 +5,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.utils.html import escape
 
 from networks.enums import NetworkKind
 from practices.enums import AttachmentKind, ImplementationStatus, PracticeType, ReviewStatus
@@ -583,8 +584,28 @@ def test_detail_query_count_does_not_grow_with_relations(
     for number in range(5):
         PublishedPracticeFactory(title=f"Relacionada {number}", themes=list(Theme.objects.all()))
 
-    # Practice (with network, lead institution, legal record), 7 prefetches, related practices.
-    with django_assert_num_queries(9):
+    # The practice (with network, lead institution, legal record); its terms, places, partners
+    # and attachments (practices/page.py); the related practices.
+    with django_assert_num_queries(6):
         assert _detail(client, few).status_code == 200
-    with django_assert_num_queries(9):
-        assert _detail(client, many).status_code == 200
+    with django_assert_num_queries(6):
+        response = _detail(client, many)
+    page = response.content.decode()
+    shown = [
+        *(theme.name for theme in Theme.objects.all()),
+        *(str(objective) for objective in GCMObjective.objects.all()),
+        *(principle.name for principle in GCMPrinciple.objects.all()),
+        *(str(institution) for institution in many.partner_institutions.all()),
+        *(f"Anexo {number}" for number in range(3)),
+        "1-2020",
+        "Relacionada",
+    ]
+    for text in shown:
+        assert escape(text) in page, text
+    # Every municipality under its country, and each replication again with its country.
+    for municipality in many.municipalities.select_related("department__country"):
+        assert municipality.get_absolute_url() in page
+    replicated = page.split('id="replications-title"')[1].split("</section>")[0]
+    for municipality in m.values():
+        assert escape(municipality.name) in replicated
+        assert escape(municipality.department.country.name) in replicated
