@@ -727,12 +727,12 @@ def main(argv=None) -> None:
             by_key = {key: path for key, path, _staff in paths}
             for key in LOAD_PAGES:
                 floor_path = f"/bench/b2/{key}?path={quote(by_key[key], safe='')}"
-                uncached[f"b2_{key}"] = measure_page(
+                floor = uncached[f"b2_{key}"] = measure_page(
                     server.base, floor_path, uncached_profile(profile)
                 )
                 log(
-                    f"  uncached b2 {key:14} {uncached[f'b2_{key}']['rps']:8.1f} req/s  p95 "
-                    f"{uncached[f'b2_{key}']['p95_ms']:7.1f} ms"
+                    f"  uncached b2 {key:14} {floor['rps']:8.1f} req/s  p95 "
+                    f"{floor['p95_ms']:7.1f} ms"
                 )
             # Server time of one request at a time (B0 and B1: the floor of the HTTP stack).
             single = {}

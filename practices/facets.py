@@ -279,9 +279,6 @@ def facet_options(
         if kind is not None:
             present[kind][value] = count
 
-    def of(kind):
-        return present[kind]
-
     labelled: dict[str, list[FacetOption]] = {name: [] for name in KINDS}
     english = is_english()  # asked once: a list page labels about a thousand options
     for kind, pk, value, label_es, label_en, *_rest in _labels(
@@ -299,13 +296,13 @@ def facet_options(
         **{name: labelled[name] for name in LABELLED_KINDS},
         # Types in the order of their definition, not alphabetically by code.
         "type": [
-            FacetOption(value, label, of("type")[TYPE_NUMBERS[value]])
+            FacetOption(value, label, present["type"][TYPE_NUMBERS[value]])
             for value, label in PracticeType.choices
-            if TYPE_NUMBERS[value] in of("type")
+            if TYPE_NUMBERS[value] in present["type"]
         ],
         "year": [
-            FacetOption(str(year), str(year), of("year")[year])
-            for year in sorted(of("year"), reverse=True)
+            FacetOption(str(year), str(year), present["year"][year])
+            for year in sorted(present["year"], reverse=True)
         ],
     }
     for choice in chosen:
@@ -335,14 +332,12 @@ def _labels(present, *, country=None, department=None) -> list[tuple]:
         kind, pk, *_text, place_country, place_department = row
         if pk not in present[_KIND_NAMES[kind]]:
             continue
-        if kind in PLACE_KINDS:
-            if department is not None:
-                if kind == KINDS["department"] and pk != department.pk:
-                    continue
-                if kind == KINDS["municipality"] and place_department != department.pk:
-                    continue
-            elif country is not None and place_country != country.pk:
-                continue
+        # A department's row names itself as its department, so one test serves both kinds.
+        if kind in PLACE_KINDS and (
+            (department is not None and place_department != department.pk)
+            or (department is None and country is not None and place_country != country.pk)
+        ):
+            continue
         rows.append(row)
     return rows
 

@@ -91,7 +91,7 @@ def practice_page(practice: Practice) -> PracticePage:
         ],
         # A practice without a legal record has no row: getattr's default covers it.
         legal_evidence=getattr(practice, "legal_evidence", None),
-        related_practices=related_practices(practice, themes=terms[THEME]),
+        related_practices=related_practices(practice, terms[THEME]),
     )
 
 

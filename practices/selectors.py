@@ -135,15 +135,13 @@ def practices_for_detail() -> QuerySet[Practice]:
 RELATED_CANDIDATES = 100
 
 
-def related_practices(practice: Practice, *, limit: int = 3, themes=None) -> list[Practice]:
+def related_practices(practice: Practice, themes, *, limit: int = 3) -> list[Practice]:
     """Other published practices sharing the most themes with ``practice``, newest first.
 
     Weighs the newest ``RELATED_CANDIDATES`` published practices holding one of its themes
     among their facet keys, rather than every practice sharing a theme. One query, given the
-    practice's ``themes`` (read from ``practice.themes`` otherwise).
+    practice's ``themes`` (as its page has read them).
     """
-    if themes is None:
-        themes = practice.themes.all()
     theme_keys = [facets.key("theme", theme.pk) for theme in themes]
     if not theme_keys:
         return []
