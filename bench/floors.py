@@ -8,11 +8,13 @@ page in order; its time is their total. For the list and searches a round is
 (a) the facet counts: the kept totals (``practices_facettotal``) for the unfiltered list,
     otherwise one count over the matching rows (``unnest(facet_keys)``);
 (b) the ids of the first page of 20, ranked as the page ranks them;
-(c) the cards of those 20: their columns and network, then their themes and municipalities;
-(d) the labels of the facets present, one ``UNION ALL`` over the small tables.
+(c) the cards of those 20: their columns with their facet keys (the names of their themes,
+    places and network come from the labels);
+(d) the labels of every facet, one ``UNION ALL`` over the small tables.
 
-The catalogue remembers the counts of a search or filter (``FACET_COUNTS_CACHE_SECONDS``), so
-a repeated request does not pay (a): every floor also reports its total without (a).
+The catalogue remembers the counts of a search or filter, with its filters as rendered, and
+the labels (``FACET_COUNTS_CACHE_SECONDS``), so a repeated request does not pay (a) or (d):
+every floor also reports its total without (a).
 
 The detail floor reads the practice by slug with its network, lead institution and legal
 evidence, its themes, objectives and principles, municipalities (and replications), partner
@@ -69,34 +71,22 @@ RANK = f"ts_rank(p.rank_vector, websearch_to_tsquery('{SEARCH_CONFIG}', %(q)s)) 
 NEWEST = "p.published_at DESC, p.id DESC"
 
 CARDS = (
-    "SELECT p.id, p.slug, p.title, p.summary, p.practice_type, p.year_started, n.name "
-    "FROM practices_practice p LEFT JOIN networks_network n ON n.id = p.network_id "
-    "WHERE p.id = ANY(%(ids)s)"
-)
-CARD_PLACES = (
-    "SELECT 1, l.practice_id, t.position, t.name_es, t.name_en, '' "
-    "FROM practices_practice_themes l JOIN practices_theme t ON t.id = l.theme_id "
-    "WHERE l.practice_id = ANY(%(ids)s) "
-    "UNION ALL "
-    "SELECT 2, l.practice_id, 0, m.name, c.name_es, c.name_en "
-    "FROM practices_practice_municipalities l "
-    "JOIN networks_municipality m ON m.id = l.municipality_id "
-    "JOIN networks_department d ON d.id = m.department_id "
-    "JOIN networks_country c ON c.id = d.country_id "
-    "WHERE l.practice_id = ANY(%(ids)s) "
-    "ORDER BY 1, 3, 4"
+    "SELECT id, slug, title, summary, practice_type, year_started, facet_keys "
+    "FROM practices_practice WHERE id = ANY(%(ids)s)"
 )
 LABELS = (
-    "SELECT 1, id, code, name_es, name_en, 0 FROM networks_country WHERE id = ANY(%(k1)s) "
-    "UNION ALL SELECT 2, id, code, name, '', 0 FROM networks_department WHERE id = ANY(%(k2)s) "
-    "UNION ALL SELECT 3, m.id, m.slug, m.name, d.name, 0 FROM networks_municipality m "
-    "JOIN networks_department d ON d.id = m.department_id WHERE m.id = ANY(%(k3)s) "
-    "UNION ALL SELECT 4, id, slug, name, '', 0 FROM networks_network WHERE id = ANY(%(k4)s) "
-    "UNION ALL SELECT 5, id, slug, name_es, name_en, position FROM practices_theme "
-    "WHERE id = ANY(%(k5)s) "
-    "UNION ALL SELECT 6, id, CAST(number AS varchar), title_es, title_en, number "
-    "FROM practices_gcmobjective WHERE id = ANY(%(k6)s) "
-    "ORDER BY 1, 6, 4"
+    "SELECT 1, id, code, name_es, name_en, 0, name_es, NULL::bigint, NULL::bigint "
+    "FROM networks_country "
+    "UNION ALL SELECT 2, id, code, name, '', 0, name, country_id, id FROM networks_department "
+    "UNION ALL SELECT 3, m.id, m.slug, m.name, d.name, 0, m.name, d.country_id, "
+    "m.department_id FROM networks_municipality m "
+    "JOIN networks_department d ON d.id = m.department_id "
+    "UNION ALL SELECT 4, id, slug, name, '', 0, name, NULL, NULL FROM networks_network "
+    "UNION ALL SELECT 5, id, slug, name_es, name_en, position, name_es, NULL, NULL "
+    "FROM practices_theme "
+    "UNION ALL SELECT 6, id, CAST(number AS varchar), title_es, title_en, number, '', NULL, NULL "
+    "FROM practices_gcmobjective "
+    "ORDER BY 1, 6, 7, 3"
 )
 TOTALS = "SELECT key, count FROM practices_facettotal"
 
@@ -200,8 +190,8 @@ def catalogue_round(
 ) -> Round:
     """The list, a filter or a search: counts, first page, cards, labels.
 
-    ``kept``: only what a repeated request still asks the database, the counts of a search
-    or filter and the labels being kept between requests (the list reads its kept totals)."""
+    ``kept``: only what a repeated request still asks the database, the counts (the kept
+    totals for the list) and the labels being kept between requests."""
     step = Round(cursor)
     params = {"q": q}
     if lookups:
@@ -225,17 +215,12 @@ def catalogue_round(
         params["keys"] = sorted(keys)
     condition = " AND ".join(conditions) or None
     statement = counted(condition) if condition else TOTALS  # the kept totals: no filter
-    counts = [] if kept and condition else step.run(COUNTS, statement, params)
+    if not kept:
+        step.run(COUNTS, statement, params)
     ids = [row[0] for row in step.run("ids", first_page(condition, bool(q)), params)]
     step.run("cards", CARDS, {"ids": ids})
-    step.run("cards", CARD_PLACES, {"ids": ids})
-    present = {kind: [] for kind in range(1, 7)}
-    for facet_key, _count in counts:
-        kind, value = divmod(facet_key, SPAN)
-        if kind in present:
-            present[kind].append(value)
     if not kept:
-        step.run("labels", LABELS, {f"k{kind}": values for kind, values in present.items()})
+        step.run("labels", LABELS)
     return step
 
 

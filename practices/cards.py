@@ -1,9 +1,11 @@
 """The cards of practices in lists (the catalogue, the home page): plain values, read fast.
 
 A card shows a practice's title, type, themes, places, network and year. It is read as
-values in three statements for any number of cards (the practices with their network, their
-themes, their places), never as model instances with their relations: a page of twenty
-cards built from instances spent more time making objects than the database took.
+values in one statement for any number of cards (the practices with their facet keys), never
+as model instances with their relations: a page of twenty cards built from instances spent
+more time making objects than the database took. The names of its themes, places and network
+come from the catalogue's label table (``practices/facets.py``), kept with the facet counts
+and forgotten on every write, through the practice's facet keys, which name them all.
 """
 
 import html
@@ -16,14 +18,11 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from common.languages import localized
-from networks.models import Country, Department, Municipality, Network
+from common.languages import is_english
 
+from . import facets
 from .enums import PracticeType
-from .models import Practice, Theme
-
-ThemeLink = Practice.themes.through
-MunicipalityLink = Practice.municipalities.through
+from .models import Practice
 
 
 @dataclass(frozen=True)
@@ -83,64 +82,67 @@ def escape(value) -> str:
 def practice_cards(practice_ids: Iterable[int]) -> list[PracticeCard]:
     """The cards of these practices, in the order given (ids not found are left out).
 
-    Reads whatever the ids are: callers pass ids they took from a public query. Three short
-    statements written out (the ORM's compiling took longer than the database did)."""
+    Reads whatever the ids are: callers pass ids they took from a public query. One short
+    statement written out (the ORM's compiling took longer than the database did)."""
     ids = [int(pk) for pk in practice_ids]
     if not ids:
         return []
-    themes: dict[int, list[str]] = {}
-    for practice_id, name_es, name_en in _rows(CARD_THEMES, ids):
-        themes.setdefault(practice_id, []).append(localized(name_es, name_en))
-    places: dict[int, list[str]] = {}
-    for practice_id, name, country_es, country_en in _rows(CARD_PLACES, ids):
-        places.setdefault(practice_id, []).append(f"{name} ({localized(country_es, country_en)})")
+    with connection.cursor() as cursor:
+        cursor.execute(CARD_PRACTICES.format(ids=", ".join(["%s"] * len(ids))), ids)
+        rows = cursor.fetchall()
+    labels = facets.label_table()
+    english = is_english()
     type_labels = dict(PracticeType.choices)
     # One reverse() for the batch (in the active language's prefix), not one per card.
     url_pattern = reverse("practices:practice-detail", kwargs={"slug": SLUG_MARK})
-    cards = {
-        pk: PracticeCard(
+    cards = {}
+    for pk, slug, title, summary, practice_type, year_started, stored_keys in rows:
+        filed_under = sorted(
+            (labels[facet_key] for facet_key in _decoded(stored_keys) if facet_key in labels),
+            key=_in_list_order,
+        )
+        cards[pk] = PracticeCard(
             pk=pk,
             slug=slug,
             title=title,
             summary=summary,
             type_label=str(type_labels.get(practice_type, practice_type)),
             year_started=year_started,
-            network_name=network_name or "",
-            themes=tuple(themes.get(pk, ())),
-            places=tuple(places.get(pk, ())),
+            network_name=next((row.label for row in filed_under if row.kind == NETWORK), ""),
+            themes=tuple(_name(row, english) for row in filed_under if row.kind == THEME),
+            places=tuple(
+                f"{row.label} ({_name(labels[COUNTRY_KEY + row.country], english)})"
+                for row in filed_under
+                if row.kind == MUNICIPALITY
+            ),
             url=url_pattern.replace(SLUG_MARK, slug),
         )
-        for pk, slug, title, summary, practice_type, year_started, network_name in _rows(
-            CARD_PRACTICES, ids
-        )
-    }
     return [cards[pk] for pk in ids if pk in cards]
+
+
+NETWORK, THEME, MUNICIPALITY = (facets.KINDS[kind] for kind in ("network", "theme", "municipality"))
+COUNTRY_KEY = facets.key("country", 0)
+_FACET_KEYS = Practice._meta.get_field("facet_keys")
+
+
+def _decoded(stored_keys) -> list[int]:
+    """The facet keys as the cursor gave them: an array on PostgreSQL, JSON text elsewhere."""
+    return _FACET_KEYS.from_db_value(stored_keys, None, connection) or []
+
+
+def _in_list_order(row: facets.LabelRow) -> int:
+    return row.position
+
+
+def _name(row: facets.LabelRow, english: bool) -> str:
+    """A theme's or country's name in the page's language (Spanish when there is no English)."""
+    return row.detail if english and row.detail else row.label
 
 
 SLUG_MARK = "slug-of-the-practice"  # a valid slug, replaced by each card's own
 
-# The statements, from the models' own table names; "{ids}" becomes one placeholder per id.
+# "{ids}" becomes one placeholder per id.
 CARD_PRACTICES = (
-    "SELECT p.id, p.slug, p.title, p.summary, p.practice_type, p.year_started, n.name "  # noqa: S608 (table names and constants only; values are parameters)
-    f"FROM {Practice._meta.db_table} p LEFT JOIN {Network._meta.db_table} n "
-    "ON n.id = p.network_id WHERE p.id IN ({ids})"
+    "SELECT id, slug, title, summary, practice_type, year_started, facet_keys "  # noqa: S608 (the table name only; values are parameters)
+    f"FROM {Practice._meta.db_table} WHERE id IN ({{ids}})"
 )
-CARD_THEMES = (
-    "SELECT l.practice_id, t.name_es, t.name_en "  # noqa: S608 (table names and constants only; values are parameters)
-    f"FROM {ThemeLink._meta.db_table} l JOIN {Theme._meta.db_table} t ON t.id = l.theme_id "
-    "WHERE l.practice_id IN ({ids}) ORDER BY t.position, t.name_es, t.id"
-)
-CARD_PLACES = (
-    "SELECT l.practice_id, m.name, c.name_es, c.name_en "  # noqa: S608 (table names and constants only; values are parameters)
-    f"FROM {MunicipalityLink._meta.db_table} l "
-    f"JOIN {Municipality._meta.db_table} m ON m.id = l.municipality_id "
-    f"JOIN {Department._meta.db_table} d ON d.id = m.department_id "
-    f"JOIN {Country._meta.db_table} c ON c.id = d.country_id "
-    "WHERE l.practice_id IN ({ids}) ORDER BY m.name, m.id"
-)
-
-
-def _rows(statement: str, ids: list[int]) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(statement.format(ids=", ".join(["%s"] * len(ids))), ids)
-        return cursor.fetchall()

@@ -281,17 +281,15 @@ def facet_options(
 
     labelled: dict[str, list[FacetOption]] = {name: [] for name in KINDS}
     english = is_english()  # asked once: a list page labels about a thousand options
-    for kind, pk, value, label_es, label_en, *_rest in _labels(
-        present, country=country, department=department
-    ):
-        name = _KIND_NAMES[kind]
+    for row in _labels(present, country=country, department=department):
+        name = _KIND_NAMES[row.kind]
         if name == "municipality":
-            label = f"{label_es} ({label_en})"  # the municipality and its department
+            label = f"{row.label} ({row.detail})"  # the municipality and its department
         else:
-            label = label_en if english and label_en else label_es
+            label = row.detail if english and row.detail else row.label
             if name == "gcm":
-                label = f"{value}. {label}"
-        labelled[name].append(FacetOption(value, label, present[name][pk]))
+                label = f"{row.value}. {label}"
+        labelled[name].append(FacetOption(row.value, label, present[name][row.pk]))
     facets = {
         **{name: labelled[name] for name in LABELLED_KINDS},
         # Types in the order of their definition, not alphabetically by code.
@@ -316,11 +314,9 @@ def facet_options(
 LABELLED_KINDS = ("country", "department", "municipality", "network", "theme", "gcm")
 
 
-def _labels(present, *, country=None, department=None) -> list[tuple]:
-    """(kind, pk, value, Spanish label, English label or detail, ...) of the options present,
-    each kind in its list's order: countries by Spanish name, departments and municipalities
-    by name (then code or slug), networks by name, themes by position, objectives by number.
-    Places follow ``department``, else ``country``.
+def _labels(present, *, country=None, department=None) -> list["LabelRow"]:
+    """The label rows of the options present, each kind in its list's order. Places follow
+    ``department``, else ``country``.
 
     Every label of every kind is read in one statement and kept with the facet counts
     (:func:`label_table`): the table is small (about a thousand places) and the same for
@@ -328,34 +324,63 @@ def _labels(present, *, country=None, department=None) -> list[tuple]:
     if not any(present.values()):
         return []
     rows = []
-    for row in label_table():
-        kind, pk, *_text, place_country, place_department = row
-        if pk not in present[_KIND_NAMES[kind]]:
+    for row in label_table().values():
+        if row.pk not in present[_KIND_NAMES[row.kind]]:
             continue
         # A department's row names itself as its department, so one test serves both kinds.
-        if kind in PLACE_KINDS and (
-            (department is not None and place_department != department.pk)
-            or (department is None and country is not None and place_country != country.pk)
+        if row.kind in PLACE_KINDS and (
+            (department is not None and row.department != department.pk)
+            or (department is None and country is not None and row.country != country.pk)
         ):
             continue
         rows.append(row)
     return rows
 
 
-def label_table() -> list[tuple]:
-    """Every option's label row, in list order: kept ``FACET_COUNTS_CACHE_SECONDS`` in the
-    pages cache, which every write empties (a renamed municipality shows at once)."""
+class LabelRow(NamedTuple):
+    """What the catalogue shows of a record it files practices under."""
+
+    kind: int
+    pk: int
+    #: The option's value in a URL (a code, a slug, an objective's number).
+    value: str
+    #: The name in Spanish (a network's or place's only name).
+    label: str
+    #: The name in English for countries, themes and objectives (may be empty); a
+    #: municipality's department.
+    detail: str
+    #: A place's country and department (a department's own id); None for other kinds.
+    country: int | None
+    department: int | None
+    #: The row's place in list order: countries by Spanish name, departments and
+    #: municipalities by name (then code or slug), networks by name, themes by position,
+    #: objectives by number.
+    position: int
+
+
+def label_table() -> dict[int, LabelRow]:
+    """Every option's label row by its facet key, in list order: kept
+    ``FACET_COUNTS_CACHE_SECONDS`` in the pages cache, which every write empties (a renamed
+    municipality shows at once, in the filters and on the cards)."""
     return remembered(
-        "facet-labels", [], _read_label_table, seconds=settings.FACET_COUNTS_CACHE_SECONDS
+        "facet-label-rows", [], _read_label_table, seconds=settings.FACET_COUNTS_CACHE_SECONDS
     )
 
 
-def _read_label_table() -> list[tuple]:
+def _read_label_table() -> dict[int, LabelRow]:
     """Written out rather than composed with the ORM: compiling six querysets took longer
     than the database did."""
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(LABEL_STATEMENTS.values()) + " ORDER BY 1, 6, 7, 3")
-        return [tuple(row) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    return {
+        KINDS_SPANNED[kind] + pk: LabelRow(kind, pk, value, label, detail, country, department, n)
+        for n, (kind, pk, value, label, detail, _n, _text, country, department) in enumerate(rows)
+    }
+
+
+#: The first key of each kind, by its number.
+KINDS_SPANNED = {number: number * SPAN for number in KINDS.values()}
 
 
 # One SELECT per labelled kind: (kind, pk, value, label, English label or detail, order

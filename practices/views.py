@@ -3,12 +3,16 @@
 Every read goes through practices/selectors.py, which starts from ``published()``.
 """
 
+from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
-from common.caching import public_page
+from common.caching import public_page, remembered
 from common.pagination import LenientPaginationMixin
 
 from . import facets, selectors
@@ -33,9 +37,30 @@ class PracticeListView(LenientPaginationMixin, ListView):
         question = {
             name: value for name, value in self.form.url_parameters().items() if name != "sort"
         }
+        # The filters with their counts depend on the question and the language alone: kept
+        # as HTML with the number of results, as long as the counts (every write forgets them).
+        count, self.filters_html = remembered(
+            "catalogue-filters",
+            {"question": question, "language": get_language()},
+            lambda: self.filters_of(practices, question),
+            seconds=settings.FACET_COUNTS_CACHE_SECONDS,
+        )
+        return selectors.CatalogueResults(practices, count)
+
+    def filters_of(self, practices, question) -> tuple[int, str]:
         # One query counts every facet of the results, and their number with them.
-        self.counts = selectors.catalogue_counts(practices, question=question)
-        return selectors.CatalogueResults(practices, facets.result_count(self.counts))
+        counts = selectors.catalogue_counts(practices, question=question)
+        options = facets.facet_options(
+            counts,
+            chosen=self.form.chosen_filters(),
+            country=self.filters.get("country"),
+            department=self.filters.get("department"),
+        )
+        selected = {name: str(value) for name, value in self.form.url_parameters().items()}
+        html = render_to_string(
+            "practices/includes/facet_filters.html", {"facets": options, "selected": selected}
+        )
+        return facets.result_count(counts), html
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -46,13 +71,8 @@ class PracticeListView(LenientPaginationMixin, ListView):
             form=self.form,
             query=query,
             max_query_length=MAX_QUERY_LENGTH,
-            facets=facets.facet_options(
-                self.counts,
-                chosen=chosen,
-                country=self.filters.get("country"),
-                department=self.filters.get("department"),
-            ),
-            selected={name: str(value) for name, value in parameters.items()},
+            # Safe to mark: rendered by the template above, which escapes every value.
+            facet_filters=mark_safe(self.filters_html),  # noqa: S308
             active_filters=chosen,
             sort_choices=SortOrder.choices,
             # "" is the default order: relevance for a search, newest otherwise.

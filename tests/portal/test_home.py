@@ -119,8 +119,8 @@ def test_home_query_count_is_constant(
         )
 
     # five figures, the networks and their municipalities, the ids of the recent practices,
-    # their cards with their themes and municipalities
-    with django_assert_num_queries(11):
+    # their cards, the label table naming their themes, places and networks
+    with django_assert_num_queries(10):
         response = client.get("/")
 
     assert len(network_links(response)) == rows

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from common.caching import PAGE_CACHE
-from tests.factories import MunicipalityFactory, PublishedPracticeFactory
+from tests.factories import MunicipalityFactory, PublishedPracticeFactory, ThemeFactory
 from tests.portal.test_page_cache import commit_setup
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +106,51 @@ def test_a_chosen_country_keeps_only_its_places_among_the_kept_labels(client, ke
 
     assert not reading
     assert options == [f"{here.name} ({here.department.name})"]
+
+
+def filters_panel(response) -> str:
+    page = response.content.decode()
+    return page[page.index('<fieldset class="filters') : page.index('<label for="filter-sort">')]
+
+
+def test_a_repeated_search_shows_its_kept_filters_without_counting_or_labelling(
+    client, kept_counts
+):
+    PublishedPracticeFactory(summary="Huerto escolar con familias retornadas.")
+    first = client.get(LIST, {"q": "huerto"})
+
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(LIST, {"q": "huerto", "sort": "newest"})
+
+    statements = [query["sql"] for query in captured]
+    # Only the page's ids and its cards: no count, no label table.
+    assert len(statements) == 2, statements
+    assert not any("COUNT(" in sql.upper() or "UNION ALL" in sql for sql in statements)
+    assert filters_panel(again) == filters_panel(first)
+    assert again.context["paginator"].count == 1
+
+
+def test_the_kept_filters_are_kept_per_language(client, kept_counts):
+    theme = ThemeFactory(slug="huertos", name_es="Huertos", name_en="Gardens")
+    PublishedPracticeFactory(summary="Huerto escolar.", themes=[theme])
+
+    spanish = filters_panel(client.get("/practices/", {"q": "huerto"}))
+    english = filters_panel(client.get(LIST, {"q": "huerto"}))
+
+    assert "Todos los temas" in spanish and ">Huertos (1)</option>" in spanish
+    assert "All themes" in english and ">Gardens (1)</option>" in english
+
+
+def test_a_renamed_place_shows_at_once_on_the_cards(
+    client, kept_counts, django_capture_on_commit_callbacks
+):
+    place = MunicipalityFactory(name="Citalá")
+    PublishedPracticeFactory(summary="Huerto escolar.", municipalities=[place])
+    assert "Citalá (" in client.get(LIST).content.decode()
+    commit_setup()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        place.name = "Citalá Norte"
+        place.save()
+
+    assert "<dd>Citalá Norte (" in client.get(LIST).content.decode()
