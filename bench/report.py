@@ -34,6 +34,12 @@ SEQUENTIAL_MARK = " (seq.)"
 REMEASURED_MARK = " (re-measured)"
 
 
+def _connections(results: dict) -> str:
+    if "Connection: close" in results.get("load", {}).get("headers", ()):
+        return "each request on a new connection (`Connection: close`, as nginx talks to gunicorn)"
+    return "persistent connections (each stays with the worker that accepted it)"
+
+
 def _fmt(value, digits=1):
     if value is None:
         return "–"
@@ -374,7 +380,7 @@ def render(results: dict) -> str:
         f"{gunicorn['threads']} threads, keepalive {gunicorn['keepalive']} s, max_requests "
         f"{gunicorn['max_requests']} (portal/gunicorn.conf.py as checked in), DEBUG off, "
         "whitenoise, `X-Forwarded-Proto: https` as from the TLS proxy. Load: wrk on the same "
-        f"machine over loopback; warm-up {profile['warmup']} s, then {profile['rounds']} rounds "
+        f"machine over loopback, {_connections(results)}; warm-up {profile['warmup']} s, then {profile['rounds']} rounds "
         f"of {profile['duration']} s at saturation (2 threads, 16 connections: throughput) and "
         f"{profile['rounds']} rounds at 4 connections (latency); medians. Client and server "
         "share the CPUs; other jobs may have been running, so compare ratios within a run "

@@ -46,6 +46,11 @@ RESULTS = BENCH / "results"
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 FORWARDED = "X-Forwarded-Proto: https"  # as the TLS proxy in front of gunicorn sets it
+# Under load every request comes on a new connection, as nginx (docs/deploy.md) talks to
+# gunicorn. wrk's persistent connections are each accepted once, by whichever worker wins the
+# race, and then stay with it: a round could find one worker holding all 16 connections and
+# the other idle (the practice list measured 130 and 277 req/s in two rounds back to back).
+LOAD_HEADERS = ("Connection: close",)
 
 FULL = {
     "sizes": [1_000, 10_000, 100_000],
@@ -289,7 +294,7 @@ def wrk(url: str, *, threads: int, connections: int, duration: float, headers=()
         "-H",
         FORWARDED,
     ]
-    for header in headers:
+    for header in (*LOAD_HEADERS, *headers):
         command += ["-H", header]
     command.append(url)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -682,6 +687,7 @@ def main(argv=None) -> None:
         "profile": profile,
         "machine": machine(),
         "gunicorn": gunicorn_settings(env),
+        "load": {"headers": list(LOAD_HEADERS)},
         "seeding": {},
         "sizes": {},
     }

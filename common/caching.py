@@ -23,6 +23,8 @@ the timeout late.
 import copy
 import hashlib
 import json
+import secrets
+import time
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -130,6 +132,42 @@ def remembered(name: str, parts, compute, *, seconds: int):
         value = compute()
         cache.set(key, value, seconds)
     return value
+
+
+def remembered_here(name: str, compute, *, seconds: int):
+    """``remembered(name, [], compute)``, and kept in this process as well while the
+    ``pages`` cache has not been emptied since: for a small value that nearly every request
+    reads (the catalogue's label table), where unpickling the shared copy each time costs more
+    than the rest of its use.
+
+    The cache's generation (a token that emptying the cache removes) is read before the
+    value, so a value computed before a write is never kept past it."""
+    if seconds <= 0:
+        return compute()
+    generation = _pages_generation()
+    held = _kept_here.get(name)
+    now = time.monotonic()
+    if held is not None and held[0] == generation and held[1] > now:
+        return held[2]
+    value = remembered(name, [], compute, seconds=seconds)
+    _kept_here[name] = (generation, now + seconds, value)
+    return value
+
+
+#: name -> (generation of the pages cache, expiry on the monotonic clock, value).
+_kept_here: dict[str, tuple[str, float, object]] = {}
+GENERATION_KEY = "remembered:generation"
+
+
+def _pages_generation() -> str:
+    cache = caches[PAGE_CACHE]
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = secrets.token_hex(8)
+        # Another process may have been first: either token works, as long as all agree.
+        if not cache.add(GENERATION_KEY, generation, None):
+            generation = cache.get(GENERATION_KEY) or generation
+    return generation
 
 
 def _clear_pages() -> None:

@@ -8,6 +8,7 @@ come from the catalogue's label table (``practices/facets.py``), kept with the f
 and forgotten on every write, through the practice's facet keys, which name them all.
 """
 
+import functools
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common.languages import is_english
@@ -50,11 +52,12 @@ class PracticeCard:
         themes = "".join(
             f'<span class="tag tag--theme">{escape(theme)}</span>' for theme in self.themes
         )
-        facts = [_fact(_("Where"), ", ".join(self.places) or "—")]
+        where, network, since = _terms(get_language())
+        facts = [_fact(where, ", ".join(self.places) or "—")]
         if self.network_name:
-            facts.append(_fact(_("Network"), self.network_name))
+            facts.append(_fact(network, self.network_name))
         if self.year_started:
-            facts.append(_fact(_("Since"), self.year_started))
+            facts.append(_fact(since, self.year_started))
         summary = Truncator(self.summary).words(40, truncate=" …")
         # Safe to mark: every value above and below passes through escape().
         return mark_safe(  # noqa: S308
@@ -69,8 +72,16 @@ class PracticeCard:
     __str__ = __html__
 
 
-def _fact(term, value) -> str:
-    return f'<div class="facts__row"><dt>{escape(term)}</dt><dd>{escape(value)}</dd></div>'
+@functools.cache
+def _terms(language: str) -> tuple[str, str, str]:
+    """The card's headings in ``language`` (the active one), escaped: asked once per
+    language rather than three times per card."""
+    return tuple(escape(term) for term in (_("Where"), _("Network"), _("Since")))
+
+
+def _fact(term: str, value) -> str:
+    """A heading (escaped already) and its value."""
+    return f'<div class="facts__row"><dt>{term}</dt><dd>{escape(value)}</dd></div>'
 
 
 def escape(value) -> str:

@@ -27,7 +27,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from common.caching import remembered
+from common.caching import remembered_here
 from common.languages import is_english
 from networks.models import Country, Department, Municipality, Network
 
@@ -360,10 +360,10 @@ class LabelRow(NamedTuple):
 
 def label_table() -> dict[int, LabelRow]:
     """Every option's label row by its facet key, in list order: kept
-    ``FACET_COUNTS_CACHE_SECONDS`` in the pages cache, which every write empties (a renamed
-    municipality shows at once, in the filters and on the cards)."""
-    return remembered(
-        "facet-label-rows", [], _read_label_table, seconds=settings.FACET_COUNTS_CACHE_SECONDS
+    ``FACET_COUNTS_CACHE_SECONDS`` in the pages cache and in the process, forgotten by every
+    write (a renamed municipality shows at once, in the filters and on the cards)."""
+    return remembered_here(
+        "facet-label-rows", _read_label_table, seconds=settings.FACET_COUNTS_CACHE_SECONDS
     )
 
 
