@@ -120,9 +120,9 @@ def practice_cards(practice_ids: Iterable[int]) -> list[PracticeCard]:
             type_label=str(type_labels.get(practice_type, practice_type)),
             year_started=year_started,
             network_name=next((row.label for row in filed_under if row.kind == NETWORK), ""),
-            themes=tuple(_name(row, english) for row in filed_under if row.kind == THEME),
+            themes=tuple(row.name(english) for row in filed_under if row.kind == THEME),
             places=tuple(
-                f"{row.label} ({_name(labels[COUNTRY_KEY + row.country], english)})"
+                f"{row.label} ({labels[COUNTRY_KEY + row.country].name(english)})"
                 for row in filed_under
                 if row.kind == MUNICIPALITY
             ),
@@ -143,11 +143,6 @@ def _decoded(stored_keys) -> list[int]:
 
 def _in_list_order(row: facets.LabelRow) -> int:
     return row.position
-
-
-def _name(row: facets.LabelRow, english: bool) -> str:
-    """A theme's or country's name in the page's language (Spanish when there is no English)."""
-    return row.detail if english and row.detail else row.label
 
 
 SLUG_MARK = "slug-of-the-practice"  # a valid slug, replaced by each card's own

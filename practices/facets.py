@@ -283,12 +283,8 @@ def facet_options(
     english = is_english()  # asked once: a list page labels about a thousand options
     for row in _labels(present, country=country, department=department):
         name = _KIND_NAMES[row.kind]
-        if name == "municipality":
-            label = f"{row.label} ({row.detail})"  # the municipality and its department
-        else:
-            label = row.detail if english and row.detail else row.label
-            if name == "gcm":
-                label = f"{row.value}. {label}"
+        # A municipality's option names its department too.
+        label = f"{row.label} ({row.detail})" if name == "municipality" else row.name(english)
         labelled[name].append(FacetOption(row.value, label, present[name][row.pk]))
     facets = {
         **{name: labelled[name] for name in LABELLED_KINDS},
@@ -356,6 +352,33 @@ class LabelRow(NamedTuple):
     #: municipalities by name (then code or slug), networks by name, themes by position,
     #: objectives by number.
     position: int
+
+    def name(self, english: bool) -> str:
+        """The record's name as the catalogue shows it (its model's ``str``), in English or
+        in Spanish; Spanish where no English was written."""
+        if self.kind not in BILINGUAL_KINDS:
+            return self.label
+        name = self.detail if english and self.detail else self.label
+        return f"{self.value}. {name}" if self.kind == KINDS["gcm"] else name
+
+
+#: The kinds whose rows carry an English name in ``detail``.
+BILINGUAL_KINDS = frozenset({KINDS["country"], KINDS["theme"], KINDS["gcm"]})
+
+
+def label_of(kind: str, value: str) -> LabelRow | None:
+    """The label row of the record that ``value`` names in a URL (a country's or
+    department's code, a slug, an objective's number), or None: a chosen filter is looked up
+    here, without a query of its own."""
+    global _by_value
+    table = label_table()
+    if _by_value is None or _by_value[0] is not table:
+        _by_value = (table, {(row.kind, row.value): row for row in table.values()})
+    return _by_value[1].get((KINDS[kind], value))
+
+
+#: The label table last indexed by value, and that index (rebuilt when the table is).
+_by_value: tuple[dict, dict] | None = None
 
 
 def label_table() -> dict[int, LabelRow]:

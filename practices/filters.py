@@ -5,14 +5,15 @@ stale link shows a useful page instead of an error.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from networks.models import Country, Department, Municipality, Network
+from common.languages import is_english
 
+from . import facets
 from .enums import PracticeType
-from .models import GCMObjective, Theme
 from .search import clean_query
 
 
@@ -37,25 +38,42 @@ class SearchField(forms.CharField):
         return clean_query(super().to_python(value))
 
 
-class PracticeFilterForm(forms.Form):
-    """Parses the catalogue's query string; ``filters()`` returns only the valid values.
+class LabelledChoiceField(forms.Field):
+    """A country, department, municipality, network, theme or objective, given by the value
+    that names it in URLs and found in the catalogue's label table (``facets.label_of``,
+    kept between requests): the field's value is its ``facets.LabelRow``, with the record's
+    ``pk``. Never rendered: the page shows the facets of the current results instead."""
 
-    The model choice fields look a value up (one query each, only when given); they are
-    never rendered as widgets, so their full option lists are never loaded: the page shows
-    the facets of the current results instead.
-    """
+    default_error_messages = {
+        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+    }
+
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = str(value)
+        if self.kind == "gcm" and value.isdigit():
+            value = str(int(value))  # "03" is objective 3, as the number it is
+        row = facets.label_of(self.kind, value)
+        if row is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return row
+
+
+class PracticeFilterForm(forms.Form):
+    """Parses the catalogue's query string; ``filters()`` returns only the valid values."""
 
     q = SearchField(label=_("Search"), required=False)
-    country = forms.ModelChoiceField(Country.objects.all(), to_field_name="code", required=False)
-    department = forms.ModelChoiceField(
-        Department.objects.select_related("country"), to_field_name="code", required=False
-    )
-    municipality = forms.ModelChoiceField(
-        Municipality.objects.all(), to_field_name="slug", required=False
-    )
-    network = forms.ModelChoiceField(Network.objects.all(), to_field_name="slug", required=False)
-    theme = forms.ModelChoiceField(Theme.objects.all(), to_field_name="slug", required=False)
-    gcm = forms.ModelChoiceField(GCMObjective.objects.all(), to_field_name="number", required=False)
+    country = LabelledChoiceField("country")
+    department = LabelledChoiceField("department")
+    municipality = LabelledChoiceField("municipality")
+    network = LabelledChoiceField("network")
+    theme = LabelledChoiceField("theme")
+    gcm = LabelledChoiceField("gcm")
     type = forms.ChoiceField(choices=PracticeType.choices, required=False)
     year = forms.IntegerField(min_value=1950, max_value=2100, required=False)
     sort = forms.ChoiceField(choices=SortOrder.accepted, required=False)
@@ -71,16 +89,6 @@ class PracticeFilterForm(forms.Form):
             data = data.copy()
             data["gcm"] = data["objective"]
         super().__init__(data, *args, **kwargs)
-
-    # How each filter travels in a URL: the value that identifies the chosen object.
-    URL_VALUES = {
-        "country": lambda country: country.code,
-        "department": lambda department: department.code,
-        "municipality": lambda municipality: municipality.slug,
-        "network": lambda network: network.slug,
-        "theme": lambda theme: theme.slug,
-        "gcm": lambda objective: objective.number,
-    }
 
     def filters(self) -> dict:
         """The valid parameters only; ``cleaned_data`` leaves out the fields that failed."""
@@ -107,6 +115,8 @@ class PracticeFilterForm(forms.Form):
                 continue
             if name == "type":
                 label = dict(self.fields["type"].choices).get(value, value)
+            elif isinstance(value, facets.LabelRow):
+                label = value.name(is_english())
             else:
                 label = str(value)
             others = {key: other for key, other in parameters.items() if key != name}
@@ -123,5 +133,6 @@ class PracticeFilterForm(forms.Form):
     def url_parameters(self) -> dict:
         """The valid parameters as they appear in a URL, for links that keep them."""
         return {
-            name: self.URL_VALUES.get(name, str)(value) for name, value in self.filters().items()
+            name: value.value if isinstance(value, facets.LabelRow) else str(value)
+            for name, value in self.filters().items()
         }

@@ -130,6 +130,21 @@ def test_a_repeated_search_shows_its_kept_filters_without_counting_or_labelling(
     assert again.context["paginator"].count == 1
 
 
+def test_a_repeated_filter_looks_nothing_up_in_the_database(client, kept_counts):
+    place = MunicipalityFactory()
+    PublishedPracticeFactory(municipalities=[place])
+    country = place.department.country.code
+    client.get(LIST, {"country": country, "municipality": place.slug})
+
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(LIST, {"municipality": place.slug, "country": country, "page": "1"})
+
+    # The chosen country and municipality come from the kept labels: ids and cards only.
+    assert len(captured) == 2, [query["sql"] for query in captured]
+    assert again.context["paginator"].count == 1
+    assert f"Remove filter: {place.name}" in again.content.decode()
+
+
 def test_the_kept_filters_are_kept_per_language(client, kept_counts):
     theme = ThemeFactory(slug="huertos", name_es="Huertos", name_en="Gardens")
     PublishedPracticeFactory(summary="Huerto escolar.", themes=[theme])

@@ -123,6 +123,23 @@ def test_objective_is_another_name_for_the_gcm_filter(client, filed):
     assert by_objective.context["paginator"].count == by_gcm.context["paginator"].count == 1
 
 
+def test_an_objective_written_with_a_leading_zero_is_the_same_objective(client, filed):
+    PublishedPracticeFactory(title="Otra práctica")
+
+    response = client.get(LIST, {"gcm": "015"})
+
+    assert response.context["paginator"].count == 1
+    assert "Some filters were not recognised" not in response.content.decode()
+
+
+@pytest.mark.parametrize("parameter", ["country", "department", "municipality", "theme", "gcm"])
+def test_a_filter_naming_nothing_is_reported_and_ignored(client, filed, parameter):
+    response = client.get(LIST, {parameter: "no-such-thing"})
+
+    assert "Some filters were not recognised" in response.content.decode()
+    assert response.context["paginator"].count == 1  # the whole catalogue
+
+
 def test_the_sort_menu_keeps_the_default_order_for_the_next_search(client, filed):
     html = client.get(LIST).content.decode()
 
