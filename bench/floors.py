@@ -191,22 +191,15 @@ def catalogue_round(
     """The list, a filter or a search: counts, first page, cards, labels.
 
     ``kept``: only what a repeated request still asks the database, the counts (the kept
-    totals for the list) and the labels being kept between requests."""
+    totals for the list) and the labels (with the filters' records) being kept between
+    requests."""
     step = Round(cursor)
     params = {"q": q}
     if lookups:
-        # The filters travel as codes and slugs: the page looks their records up first.
-        keys = list(keys)
-        if "country" in lookups:
-            (found,) = step.run(
-                "lookups", "SELECT id FROM networks_country WHERE code = %s", [lookups["country"]]
-            )
-            keys.append(KIND_COUNTRY * SPAN + found[0])
-        if "theme" in lookups:
-            (found,) = step.run(
-                "lookups", "SELECT id FROM practices_theme WHERE slug = %s", [lookups["theme"]]
-            )
-            keys.append(KIND_THEME * SPAN + found[0])
+        # The filters travel as codes and slugs, found in the labels (which a first request
+        # reads, and a repeated one keeps): (kind, value) -> key.
+        found = _kept_lookups(cursor) if kept else _by_value(step.run("labels", LABELS))
+        keys = [*keys, *(found[KINDS_BY_NAME[name], value] for name, value in lookups.items())]
     conditions = []
     if q:
         conditions.append(SEARCHED)
@@ -219,9 +212,25 @@ def catalogue_round(
         step.run(COUNTS, statement, params)
     ids = [row[0] for row in step.run("ids", first_page(condition, bool(q)), params)]
     step.run("cards", CARDS, {"ids": ids})
-    if not kept:
+    if not kept and not lookups:
         step.run("labels", LABELS)
     return step
+
+
+KINDS_BY_NAME = {"country": KIND_COUNTRY, "theme": KIND_THEME}
+_KEPT_LOOKUPS: dict = {}
+
+
+def _by_value(label_rows) -> dict:
+    return {(kind, value): kind * SPAN + pk for kind, pk, value, *_rest in label_rows}
+
+
+def _kept_lookups(cursor) -> dict:
+    """The labels as a repeated request holds them: read once, outside any timing."""
+    if not _KEPT_LOOKUPS:
+        cursor.execute(LABELS)
+        _KEPT_LOOKUPS.update(_by_value(cursor.fetchall()))
+    return _KEPT_LOOKUPS
 
 
 def detail_round(cursor, *, slug: str) -> Round:
