@@ -384,7 +384,10 @@ _by_value: tuple[dict, dict] | None = None
 def label_table() -> dict[int, LabelRow]:
     """Every option's label row by its facet key, in list order: kept
     ``FACET_COUNTS_CACHE_SECONDS`` in the pages cache and in the process, forgotten by every
-    write (a renamed municipality shows at once, in the filters and on the cards)."""
+    write (a renamed municipality shows at once, in the filters and on the cards).
+
+    The shared copy is pickled and outlives a deploy: name the key anew whenever
+    ``LabelRow`` changes."""
     return remembered_here(
         "facet-label-rows", _read_label_table, seconds=settings.FACET_COUNTS_CACHE_SECONDS
     )
