@@ -400,13 +400,9 @@ def _read_label_table() -> dict[int, LabelRow]:
         cursor.execute(" UNION ALL ".join(LABEL_STATEMENTS.values()) + " ORDER BY 1, 6, 7, 3")
         rows = cursor.fetchall()
     return {
-        KINDS_SPANNED[kind] + pk: LabelRow(kind, pk, value, label, detail, country, department, n)
+        key(_KIND_NAMES[kind], pk): LabelRow(kind, pk, value, label, detail, country, department, n)
         for n, (kind, pk, value, label, detail, _n, _text, country, department) in enumerate(rows)
     }
-
-
-#: The first key of each kind, by its number.
-KINDS_SPANNED = {number: number * SPAN for number in KINDS.values()}
 
 
 # One SELECT per labelled kind: (kind, pk, value, label, English label or detail, order

@@ -48,17 +48,15 @@ class LabelledChoiceField(forms.Field):
         "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
     }
 
-    def __init__(self, kind: str, **kwargs):
+    def __init__(self, kind: str, *, normalise=str, **kwargs):
         self.kind = kind
+        self.normalise = normalise  # the value as the label table writes it
         super().__init__(required=False, **kwargs)
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        value = str(value)
-        if self.kind == "gcm" and value.isdigit():
-            value = str(int(value))  # "03" is objective 3, as the number it is
-        row = facets.label_of(self.kind, value)
+        row = facets.label_of(self.kind, self.normalise(str(value)))
         if row is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return row
@@ -73,7 +71,10 @@ class PracticeFilterForm(forms.Form):
     municipality = LabelledChoiceField("municipality")
     network = LabelledChoiceField("network")
     theme = LabelledChoiceField("theme")
-    gcm = LabelledChoiceField("gcm")
+    # "03" is objective 3: numbers are written without leading zeros.
+    gcm = LabelledChoiceField(
+        "gcm", normalise=lambda value: str(int(value)) if value.isdigit() else value
+    )
     type = forms.ChoiceField(choices=PracticeType.choices, required=False)
     year = forms.IntegerField(min_value=1950, max_value=2100, required=False)
     sort = forms.ChoiceField(choices=SortOrder.accepted, required=False)

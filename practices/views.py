@@ -30,13 +30,13 @@ class PracticeListView(LenientPaginationMixin, ListView):
     def get(self, request, *args, **kwargs):
         self.form = PracticeFilterForm(request.GET or None)
         self.filters = self.form.filters()
+        self.parameters = self.form.url_parameters()
+        self.chosen = self.form.chosen_filters()
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         practices = selectors.practice_catalogue(**self.form.catalogue_arguments())
-        question = {
-            name: value for name, value in self.form.url_parameters().items() if name != "sort"
-        }
+        question = {name: value for name, value in self.parameters.items() if name != "sort"}
         # The filters with their counts depend on the question and the language alone: kept
         # as HTML with the number of results, as long as the counts (every write forgets them).
         count, self.filters_html = remembered(
@@ -52,11 +52,11 @@ class PracticeListView(LenientPaginationMixin, ListView):
         counts = selectors.catalogue_counts(practices, question=question)
         options = facets.facet_options(
             counts,
-            chosen=self.form.chosen_filters(),
+            chosen=self.chosen,
             country=self.filters.get("country"),
             department=self.filters.get("department"),
         )
-        selected = {name: str(value) for name, value in self.form.url_parameters().items()}
+        selected = {name: str(value) for name, value in self.parameters.items()}
         html = render_to_string(
             "practices/includes/facet_filters.html", {"facets": options, "selected": selected}
         )
@@ -64,16 +64,15 @@ class PracticeListView(LenientPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        parameters = self.form.url_parameters()
-        chosen = self.form.chosen_filters()
+        parameters = self.parameters
         query = self.filters.get("q", "")
         context.update(
             form=self.form,
             query=query,
             max_query_length=MAX_QUERY_LENGTH,
-            # Safe to mark: rendered by the template above, which escapes every value.
+            # Safe to mark: rendered by filters_of() from a template, which escapes every value.
             facet_filters=mark_safe(self.filters_html),  # noqa: S308
-            active_filters=chosen,
+            active_filters=self.chosen,
             sort_choices=SortOrder.choices,
             # "" is the default order: relevance for a search, newest otherwise.
             sort=parameters.get("sort") if parameters.get("sort") == SortOrder.NEWEST else "",
